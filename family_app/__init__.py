@@ -1,0 +1,46 @@
+"""The family SIP app: the family's side of a samordnad individuell plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, load_config
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI — nothing else."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(app.instance_path, overrides))
+
+    from . import i18n, security
+    from .auth.session import init_login
+    from .extensions import babel, csrf, db, limiter
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    init_login(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from .auth.routes import bp as auth_bp
+    from .main.routes import bp as main_bp
+    from .plans.routes import bp as plans_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(plans_bp)
+
+    from . import access, cli
+
+    cli.init_app(app)
+    access.check_every_route_is_guarded(app)
+    return app

@@ -1,0 +1,192 @@
+"""The ``family-app`` command: database, demo data, invitations, translations."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from .config import PROJECT_ROOT, ConfigError
+from .extensions import db
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def check_database() -> None:
+    """Stop with one clear line when the database cannot be reached."""
+    try:
+        with db.engine.connect() as connection:  # type: ignore[union-attr]
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        _fail(f"Cannot reach the database ({_safe_url()}): {reason}")
+
+
+def _safe_url() -> str:
+    """The database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+
+
+def alembic_config():  # -> alembic.config.Config
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["engine"] = db.engine
+    return cfg
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the schema up to date."""
+    from alembic import command
+
+    check_database()
+    command.upgrade(alembic_config(), "head")
+    click.echo("Database is up to date.")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the models (review it before committing)."""
+    from alembic import command
+
+    check_database()
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+@db_group.command("check")
+def db_check() -> None:
+    """Exit non-zero when the database is unreachable."""
+    check_database()
+    click.echo("Database reachable.")
+
+
+@click.command("seed-demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the invitations as JSON.")
+def seed_demo_command(as_json: bool) -> None:
+    """Create the fictional demo families and print one invitation per person."""
+    from .access import stockholm_today
+    from .demo import seed_demo
+
+    check_database()
+    invites = seed_demo(db.session, stockholm_today(), current_app.config["INVITATION_DAYS"])
+    if as_json:
+        click.echo(json.dumps([i.as_dict() for i in invites], ensure_ascii=False, indent=2))
+        return
+    origin = current_app.config["WEBAUTHN_ORIGIN"]
+    click.echo("Demo invitations (each works once):")
+    for invite in invites:
+        click.echo(f"  {invite.name:<16} {invite.role:<13} {origin}{invite.invite_path}")
+
+
+@click.command("invite")
+@click.argument("person_id", type=int)
+def invite_command(person_id: int) -> None:
+    """Issue a new one-time invitation for a person (the old one stops working)."""
+    from .auth.invitations import issue_invitation
+    from .models import Person
+
+    check_database()
+    person = db.session.scalar(select(Person).where(Person.id == person_id))
+    if person is None:
+        _fail(f"No person with id {person_id}.")
+    issued = issue_invitation(db.session, person, None, current_app.config["INVITATION_DAYS"])
+    db.session.commit()
+    origin = current_app.config["WEBAUTHN_ORIGIN"]
+    click.echo(f"Link: {origin}/i/{issued.token}")
+    click.echo(f"Code: {issued.code}")
+
+
+LOCALES_DIR = PROJECT_ROOT / "translations"
+POT = LOCALES_DIR / "messages.pot"
+
+
+def _babel(*args: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def extract_messages(output: Path = POT) -> None:
+    _babel(
+        "extract",
+        "-F",
+        str(PROJECT_ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        str(output),
+        str(PROJECT_ROOT),
+    )
+
+
+@click.group("translations")
+def translations_group() -> None:
+    """Extract, update and compile the message catalogues."""
+
+
+@translations_group.command("update")
+def translations_update() -> None:
+    """Extract messages and merge them into every catalogue."""
+    extract_messages()
+    for code in current_app.config["LANGUAGES"]:
+        if code == "sv":
+            continue
+        po = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            _babel(
+                "update", "-i", str(POT), "-d", str(LOCALES_DIR), "-l", code, "--no-fuzzy-matching"
+            )
+        else:
+            _babel("init", "-i", str(POT), "-d", str(LOCALES_DIR), "-l", code)
+    click.echo("Catalogues updated.")
+
+
+@translations_group.command("compile")
+def translations_compile() -> None:
+    """Compile every catalogue to .mo (not committed; built here and in the image)."""
+    _babel("compile", "-d", str(LOCALES_DIR), "--statistics")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(invite_command)
+    app.cli.add_command(translations_group)
+
+
+def _create_app_for_cli() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Console entry point; configuration errors end in one clear line."""
+    try:
+        FlaskGroup(create_app=_create_app_for_cli, add_version_option=False).main(
+            prog_name="family-app"
+        )
+    except ConfigError as exc:
+        click.echo(f"family-app: {exc}", err=True)
+        sys.exit(2)

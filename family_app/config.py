@@ -1,0 +1,127 @@
+"""Settings from environment variables (prefix FAMILY_APP_).
+
+Everything a deployment may change lives here, so the rest of the code reads
+``current_app.config`` and never the environment directly.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+LANGUAGES: dict[str, dict[str, str]] = {
+    # code: native name and writing direction. Swedish is the source language.
+    "sv": {"name": "Svenska", "dir": "ltr"},
+    "en": {"name": "English", "dir": "ltr"},
+    "ar": {"name": "العربية", "dir": "rtl"},
+}
+
+
+class ConfigError(RuntimeError):
+    """Raised for a setting that would make the app unsafe or unable to run."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"FAMILY_APP_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"FAMILY_APP_{name} must be a whole number, not {raw!r}.") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, shared by every worker; never in production."""
+    import secrets
+
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "dev-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the config dict from the environment, then apply overrides (tests)."""
+    env = _env("ENV", "development") or "development"
+    database_url = os.environ.get("DATABASE_URL") or _env("DATABASE_URL")
+    if not database_url:
+        database_url = "sqlite:///" + str(Path(instance_path) / "family_app.db")
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://") :]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+
+    port = _env_int("PORT", 5000)
+    origin = _env("ORIGIN", f"http://localhost:{port}")
+    production = env == "production"
+
+    config: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SECRET_KEY": _env("SECRET_KEY"),
+        "DATABASE_URL": database_url,
+        "PORT": port,
+        # WebAuthn: the origin must match the browser's address exactly, port included.
+        "WEBAUTHN_ORIGIN": origin,
+        "WEBAUTHN_RP_ID": _env("RP_ID", "localhost"),
+        "WEBAUTHN_RP_NAME": _env("RP_NAME", "Min SIP"),
+        "INVITATION_DAYS": _env_int("INVITATION_DAYS", 14),
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_HOURS": _env_int("SESSION_ABSOLUTE_HOURS", 12),
+        # Child's say by age (DESIGN.md rule 3) and guardian access by age (rule 6).
+        "CHILD_ASKED_FROM_AGE": _env_int("CHILD_ASKED_FROM_AGE", 6),
+        "CHILD_ASSENT_FROM_AGE": _env_int("CHILD_ASSENT_FROM_AGE", 12),
+        "CHILD_CONSENT_FROM_AGE": _env_int("CHILD_CONSENT_FROM_AGE", 15),
+        "GUARDIAN_FULL_PROXY_UNDER_AGE": _env_int("GUARDIAN_FULL_PROXY_UNDER_AGE", 13),
+        "CONSENT_MONTHS": _env_int("CONSENT_MONTHS", 12),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        # Lets the demo be used before passkeys exist on a device; never in production.
+        "DEV_SIGN_IN": _env_bool("DEV_SIGN_IN", False),
+        "EXIT_URL": _env("EXIT_URL", "https://www.google.com/"),
+        "LANGUAGES": LANGUAGES,
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life
+        "SESSION_COOKIE_NAME": "__Host-family" if origin.startswith("https://") else "family",
+        "SESSION_COOKIE_SECURE": origin.startswith("https://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=0),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 12)),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "TESTING": False,
+    }
+    if overrides:
+        config.update(overrides)
+
+    if not config["SECRET_KEY"]:
+        if production:
+            raise ConfigError(
+                "FAMILY_APP_SECRET_KEY is not set: production needs a long random secret "
+                '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
+        config["SECRET_KEY"] = _development_secret(Path(instance_path))
+    elif production and len(str(config["SECRET_KEY"])) < 32:
+        raise ConfigError("FAMILY_APP_SECRET_KEY is too short for production: use 32+ characters.")
+    if production and config["DEV_SIGN_IN"]:
+        raise ConfigError("FAMILY_APP_DEV_SIGN_IN cannot be on in production.")
+    return config

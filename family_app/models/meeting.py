@@ -1,0 +1,120 @@
+"""Meetings: when, where, who comes (and who can decide), agenda, outcomes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UTCDateTime, utcnow
+from .people import Agency, Person
+from .plan import Plan
+
+
+class MeetingKind(StrEnum):
+    SIP = "sip"
+    FOLLOW_UP = "follow_up"
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class ChildParticipation(StrEnum):
+    PRESENT = "present"
+    PART = "part"
+    PHONE = "phone"
+    REPRESENTED_BY = "represented_by"
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@family-sip"
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default=MeetingKind.SIP)
+    status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.PLANNED)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str | None] = mapped_column(String(200))
+    video_url: Mapped[str | None] = mapped_column(String(300))
+    child_participation: Mapped[str | None] = mapped_column(String(20))
+    child_represented_by: Mapped[str | None] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # Stable across updates so a calendar updates the entry instead of adding one.
+    uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    plan: Mapped[Plan] = relationship()
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
+    )
+    attendees: Mapped[list[MeetingAttendee]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingAttendee.id"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Decision.id"
+    )
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default="team")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+
+
+class MeetingAttendee(Base):
+    """A person or an agency at a meeting; ``can_decide`` = has mandate."""
+
+    __tablename__ = "meeting_attendees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    role: Mapped[str] = mapped_column(String(120), default="")
+    can_decide: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendees")
+    person: Mapped[Person | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+
+
+class Decision(Base):
+    """Who does what by when, decided at a meeting."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    what: Mapped[str] = mapped_column(Text)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    by_date: Mapped[date | None] = mapped_column(Date)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="decisions")
+    agency: Mapped[Agency | None] = relationship()
+    person: Mapped[Person | None] = relationship()

@@ -1,0 +1,26 @@
+"""Loading shared by the access guard and the pages, so a plan is read once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .models import Action, Person, Plan, PlanMember
+
+
+def load_plan(session: Session, plan_id: int) -> Plan | None:
+    """The plan with its people, goals and actions loaded eagerly: the number of
+    queries does not grow with the size of the plan."""
+    return session.scalar(
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .options(
+            selectinload(Plan.child),
+            selectinload(Plan.coordinator).selectinload(Person.agency),
+            selectinload(Plan.responsible_agency),
+            selectinload(Plan.members).selectinload(PlanMember.person).selectinload(Person.agency),
+            selectinload(Plan.goals),
+            selectinload(Plan.actions).selectinload(Action.responsible_agency),
+            selectinload(Plan.actions).selectinload(Action.contact_person),
+        )
+    )
