@@ -19,7 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, overrides))
 
-    from . import i18n, security
+    from . import i18n, labels, security
     from .auth.session import init_login
     from .extensions import babel, csrf, db, limiter
 
@@ -29,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     init_login(app)
     i18n.init_app(app)
+    labels.init_app(app)
     security.init_app(app)
 
     from .auth.routes import bp as auth_bp

@@ -246,7 +246,8 @@ def safe_next(target: str | None) -> str | None:
 def _require_sign_in() -> Any:
     if current_user.is_authenticated:
         return None
-    target = request.full_path if request.method == "GET" else None
+    query = request.query_string.decode("latin-1")
+    target = (request.path + (f"?{query}" if query else "")) if request.method == "GET" else None
     return redirect(url_for("auth.sign_in_page", next=safe_next(target)))
 
 

@@ -58,16 +58,20 @@ def _development_secret(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the config dict from the environment, then apply overrides (tests)."""
     env = _env("ENV", "development") or "development"
     database_url = os.environ.get("DATABASE_URL") or _env("DATABASE_URL")
     if not database_url:
         database_url = "sqlite:///" + str(Path(instance_path) / "family_app.db")
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql://" + database_url[len("postgres://") :]
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
 
     port = _env_int("PORT", 5000)
     origin = _env("ORIGIN", f"http://localhost:{port}")
@@ -112,6 +116,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     }
     if overrides:
         config.update(overrides)
+    config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
 
     if not config["SECRET_KEY"]:
         if production:

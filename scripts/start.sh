@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Start the app: compile catalogues, migrate, optionally seed the demo, serve with gunicorn.
+# Used by both the Docker image and scripts/run-demo, so they start the same way.
+# gunicorn (not Flask's dev server): the same multi-worker server as production, which also
+# shows that no state lives in a worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${FAMILY_APP_BIN:-}"
+family_app() { "${BIN}family-app" "$@"; }
+
+family_app translations compile >/dev/null
+family_app db upgrade
+if [ "${1:-}" = "--demo" ]; then
+  family_app seed-demo
+fi
+bind="${FAMILY_APP_BIND:-127.0.0.1:${FAMILY_APP_PORT:-5000}}"
+echo "Serving at ${FAMILY_APP_ORIGIN:-http://localhost:${FAMILY_APP_PORT:-5000}}  (Ctrl+C stops)"
+exec "${BIN}gunicorn" --workers "${WEB_CONCURRENCY:-2}" --bind "$bind" \
+  --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss' \
+  family_app.wsgi:app

@@ -1,0 +1,109 @@
+"""Shared fixtures: an app on a real database (SQLite, or PostgreSQL in CI).
+
+The schema is made by running the Alembic migrations once per session; after
+each test every table is emptied, so tests never share data and commits are real.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.orm import Session
+
+from family_app import create_app
+from family_app.config import normalise_database_url
+from family_app.extensions import db
+from family_app.models import Base, Person
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _test_database_url(tmp_dir: Path) -> str:
+    return os.environ.get("FAMILY_APP_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database for the whole run."""
+    from alembic import command
+
+    from family_app.cli import alembic_config
+
+    url = _test_database_url(tmp_path_factory.mktemp("db"))
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": TEST_SECRET, "TESTING": True})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        command.upgrade(alembic_config(), "head")
+    db.engine.dispose()
+    return url
+
+
+def app_config(database_url: str, **extra: object) -> dict[str, object]:
+    config: dict[str, object] = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "TESTING": True,
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(extra)
+    return config
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(app_config(database_url))
+    yield app
+    db.engine.dispose()
+    _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """The app's own database session, inside an app context."""
+    with app.app_context():
+        yield db.session
+
+
+def sign_in_as(client: FlaskClient, person: Person) -> None:
+    """Put a signed-in session for ``person`` in the test client's cookie."""
+    now = time.time()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(person.id)
+        sess["_fresh"] = True
+        sess["sv"] = person.session_version
+        sess["since"] = now
+        sess["seen"] = now
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    """A CSRF token from a real page, as a browser would get it."""
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
