@@ -32,13 +32,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     labels.init_app(app)
     security.init_app(app)
 
+    from .account.routes import bp as account_bp
     from .auth.routes import bp as auth_bp
     from .main.routes import bp as main_bp
     from .plans.routes import bp as plans_bp
+    from .workspace.routes import bp as workspace_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(workspace_bp)
 
     from . import access, cli
 

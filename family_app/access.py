@@ -23,6 +23,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .auth.session import current_person
 from .models import (
     Audience,
     Consent,
@@ -258,7 +259,7 @@ def _load_plan_access(plan_id: int) -> PlanAccess:
     plan = load_plan(db.session, plan_id)
     if plan is None:
         abort(404)
-    access = plan_access(db.session, current_user._get_current_object(), plan)
+    access = plan_access(db.session, current_person(), plan)
     if access is None:
         abort(404)
     return access

@@ -36,10 +36,10 @@ MEETING_KIND = {
 }
 
 CHILD_PARTICIPATION = {
-    "present": _l("är med på hela mötet"),
-    "part": _l("är med på en del av mötet"),
-    "phone": _l("är med på telefon"),
-    "represented_by": _l("någon annan talar för barnet"),
+    "present": _l("Barnet är med på hela mötet."),
+    "part": _l("Barnet är med på en del av mötet."),
+    "phone": _l("Barnet är med på telefon."),
+    "represented_by": _l("Någon annan talar för barnet."),
 }
 
 ROLE = {

@@ -85,9 +85,16 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """The app's own database session, inside an app context."""
-    with app.app_context():
-        yield db.session
+    """A database session of the test's own, on the app's engine.
+
+    It is deliberately not the request's session and holds no app context open:
+    an open app context would be reused by every test request (and with it
+    Flask-Login's cached user), which real requests never share.
+    """
+    assert db.session_factory is not None
+    own = db.session_factory()
+    yield own
+    own.close()
 
 
 def sign_in_as(client: FlaskClient, person: Person) -> None:
@@ -103,7 +110,7 @@ def sign_in_as(client: FlaskClient, person: Person) -> None:
 
 def csrf_token(client: FlaskClient, path: str = "/") -> str:
     """A CSRF token from a real page, as a browser would get it."""
-    page = client.get(path)
+    page = client.get(path, follow_redirects=True)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)

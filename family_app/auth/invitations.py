@@ -40,15 +40,7 @@ def issue_invitation(
 ) -> IssuedInvitation:
     """Withdraw the person's open invitations and issue a new one."""
     now = now or utcnow()
-    session.execute(
-        update(Invitation)
-        .where(
-            Invitation.person_id == person.id,
-            Invitation.used_at.is_(None),
-            Invitation.withdrawn_at.is_(None),
-        )
-        .values(withdrawn_at=now)
-    )
+    withdraw_open_invitations(session, person, now)
     token = secrets.token_urlsafe(32)
     raw_code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     invitation = Invitation(
@@ -63,6 +55,20 @@ def issue_invitation(
     session.add(invitation)
     session.flush()
     return IssuedInvitation(invitation, token, f"{raw_code[:4]}-{raw_code[4:]}")
+
+
+def withdraw_open_invitations(
+    session: Session, person: Person, now: datetime | None = None
+) -> None:
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.person_id == person.id,
+            Invitation.used_at.is_(None),
+            Invitation.withdrawn_at.is_(None),
+        )
+        .values(withdrawn_at=now or utcnow())
+    )
 
 
 def find_by_token(session: Session, token: str) -> Invitation | None:

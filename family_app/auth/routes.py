@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,8 +23,8 @@ from ..access import Policy, guard, safe_next
 from ..audit import AuditAction, record
 from ..extensions import db, limiter
 from ..models import Invitation, utcnow
-from . import invitations
-from .session import sign_in, sign_out
+from . import invitations, passkeys
+from .session import current_person, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
@@ -104,8 +117,127 @@ def dev_sign_in():
 @bp.post("/sign-out")
 @guard(Policy.SIGNED_IN)
 def sign_out_view():
-    record(db.session, AuditAction.SIGN_OUT, current_user._get_current_object())
+    record(db.session, AuditAction.SIGN_OUT, current_person())
     db.session.commit()
     sign_out()
     flash(_("Du är utloggad."), "success")
     return redirect(url_for("auth.sign_in_page"), 303)
+
+
+# --- passkeys ----------------------------------------------------------------------------
+
+
+def _passkey_message(code: str) -> str:
+    """What to tell a person whose passkey step failed, in their language."""
+    messages = {
+        "invitation": _(
+            "Den här inbjudan har redan använts eller gäller inte längre. "
+            "Be din samordnare om en ny inbjudan."
+        ),
+        "unknown_credential": _(
+            "Vi känner inte igen den här passkeyn. Den kan ha tagits bort. "
+            "Be din samordnare om en ny inbjudan."
+        ),
+        "counter": _(
+            "Vi kunde inte lita på den här inloggningen, så vi stoppade den. "
+            "Kontakta din samordnare."
+        ),
+    }
+    return messages.get(
+        code,
+        _("Det gick inte att logga in. Försök igen, eller be din samordnare om en ny inbjudan."),
+    )
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _refused(code: str, status: int = 400) -> tuple[Response, int]:
+    db.session.commit()  # keep the consumed challenge and the audit event
+    return jsonify(error=_passkey_message(code)), status
+
+
+def _invitation_from(body: dict[str, Any]) -> Invitation | None:
+    token = body.get("token")
+    code = body.get("code")
+    if isinstance(token, str) and token:
+        return invitations.find_by_token(db.session, token)
+    if isinstance(code, str) and code:
+        return invitations.find_by_code(db.session, code)
+    return None
+
+
+@bp.post("/passkeys/register/options")
+@guard(Policy.PUBLIC)
+@limiter.limit("20 per minute")
+def passkey_register_options():
+    """Start registering: from an invitation, or (signed in) for one's own account."""
+    rp = passkeys.RelyingParty.from_config(current_app.config)
+    body = _json_body()
+    if body.get("token") or body.get("code"):
+        invitation = _invitation_from(body)
+        problem = _invitation_problem(invitation)
+        if problem or invitation is None:
+            return jsonify(error=problem), 410
+        options = passkeys.registration_options(db.session, rp, invitation.person, invitation)
+    elif current_user.is_authenticated:
+        options = passkeys.registration_options(db.session, rp, current_person())
+    else:
+        return jsonify(error=_passkey_message("invitation")), 410
+    db.session.commit()
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/passkeys/register/verify")
+@guard(Policy.PUBLIC)
+@limiter.limit("20 per minute")
+def passkey_register_verify():
+    rp = passkeys.RelyingParty.from_config(current_app.config)
+    body = _json_body()
+    credential = body.get("credential")
+    name = body.get("name") if isinstance(body.get("name"), str) else ""
+    if not isinstance(credential, dict):
+        return _refused("malformed")
+    signed_in = current_person() if current_user.is_authenticated else None
+    try:
+        person = passkeys.finish_registration(db.session, rp, credential, name, signed_in)
+    except passkeys.PasskeyError as error:
+        return _refused(error.code)
+    db.session.commit()
+    if signed_in is None:
+        sign_in(person)
+        flash(_("Klart! Nu kan du logga in med din passkey."), "success")
+        return jsonify(redirect=url_for("main.index"))
+    flash(_("Passkeyn är tillagd."), "success")
+    return jsonify(redirect=url_for("account.devices"))
+
+
+@bp.post("/passkeys/sign-in/options")
+@guard(Policy.PUBLIC)
+@limiter.limit("30 per minute")
+def passkey_sign_in_options():
+    rp = passkeys.RelyingParty.from_config(current_app.config)
+    options = passkeys.authentication_options(db.session, rp)
+    db.session.commit()
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/passkeys/sign-in/verify")
+@guard(Policy.PUBLIC)
+@limiter.limit("10 per minute")
+def passkey_sign_in_verify():
+    rp = passkeys.RelyingParty.from_config(current_app.config)
+    body = _json_body()
+    credential = body.get("credential")
+    if not isinstance(credential, dict):
+        return _refused("malformed")
+    try:
+        person = passkeys.finish_authentication(db.session, rp, credential)
+    except passkeys.PasskeyError as error:
+        return _refused(error.code)
+    db.session.commit()
+    next_path = safe_next(body.get("next") if isinstance(body.get("next"), str) else None)
+    sign_in(person)
+    return jsonify(redirect=next_path or url_for("main.index"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, session
-from flask_login import UserMixin, login_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from ..extensions import db, login_manager
 from ..models import Person
@@ -27,8 +27,12 @@ class SignedInPerson(UserMixin):
     def __getattr__(self, name: str):  # noqa: ANN204 - proxy
         return getattr(self.person, name)
 
-    def _get_current_object(self) -> Person:
-        return self.person
+
+def current_person() -> Person | None:
+    """The signed-in Person (not Flask-Login's wrapper), or None."""
+    if current_user and current_user.is_authenticated:
+        return current_user.person
+    return None
 
 
 def _load_person(user_id: str) -> SignedInPerson | None:

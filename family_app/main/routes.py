@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..access import Policy, guard, plans_for, safe_next
+from ..auth.session import current_person
 from ..extensions import db
 
 bp = Blueprint("main", __name__)
@@ -28,7 +29,7 @@ def index():
     """Signed out: a welcome. One plan: straight to it. Several: pick the child."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    person = current_user._get_current_object()
+    person = current_person()
     accesses = plans_for(db.session, person)
     if len(accesses) == 1 and accesses[0].is_family:
         return redirect(url_for("plans.plan", plan_id=accesses[0].plan.id))
@@ -55,6 +56,6 @@ def set_language():
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:
-            current_user._get_current_object().preferred_language = code
+            current_person().preferred_language = code
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"), 303)

@@ -192,3 +192,33 @@ def no_horizontal_scroll(page) -> bool:
 
 
 __all__ = ["axe_violations", "no_horizontal_scroll", "select"]
+
+
+def add_virtual_authenticator(page) -> str:
+    """Chromium's own virtual authenticator: the person's phone, for this page."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    result = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    page._family_cdp = cdp  # keep the session alive with the page
+    return result["authenticatorId"]
+
+
+def register_passkey(page, invite_path: str, device: str = "Min telefon") -> None:
+    """Open an invitation and create a passkey the way a person would."""
+    add_virtual_authenticator(page)
+    page.goto(invite_path)
+    page.get_by_label("Vad vill du kalla den här enheten?").fill(device)
+    page.get_by_role("button", name="Skapa passkey och logga in").click()
+    page.wait_for_url("**/plans/**")

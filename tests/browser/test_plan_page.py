@@ -2,13 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import axe_violations, no_horizontal_scroll
-
-
-def dev_sign_in(page, path: str) -> None:
-    page.goto(path)
-    page.get_by_role("button", name="Logga in (utvecklingsläge)").click()
-    page.wait_for_load_state()
+from tests.browser.conftest import axe_violations, no_horizontal_scroll, register_passkey
 
 
 @pytest.mark.parametrize(
@@ -19,7 +13,7 @@ def test_guardian_sees_child_and_late_action_at_phone_width(
     phone, live_server, lang, expected_dir, late_text
 ):
     page = phone()
-    dev_sign_in(page, live_server.invite("sara"))
+    register_passkey(page, live_server.invite("sara"))
     assert "/plans/" in page.url
     if lang != "sv":
         page.get_by_label("Språk").select_option(lang)

@@ -83,7 +83,8 @@ def test_language_of_signed_in_person_is_saved(client, session):
     family = make_family(session)
     sign_in_as(client, family.guardians[0])
     token = csrf_token(client, "/")
-    client.post("/language", data={"lang": "en", "csrf_token": token})
+    response = client.post("/language", data={"lang": "en", "csrf_token": token})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
     session.refresh(family.guardians[0])
     assert family.guardians[0].preferred_language == "en"
 

@@ -1,0 +1,122 @@
+"""My devices (passkeys) and signing out everywhere."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..access import Policy, guard
+from ..audit import AuditAction, record
+from ..auth.session import current_person, sign_out
+from ..extensions import db
+from ..models import Credential, Person
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _me() -> Person:
+    return current_person()
+
+
+def _own_credential(credential_id: int) -> Credential:
+    """A passkey of the signed-in person; anyone else's is 404."""
+    credential = db.session.get(Credential, credential_id)
+    if credential is None or credential.person_id != _me().id:
+        abort(404)
+    return credential
+
+
+def _count(person: Person) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Credential).where(Credential.person_id == person.id)
+    )
+
+
+@bp.get("/devices")
+@guard(Policy.SIGNED_IN)
+def devices():
+    credentials = db.session.scalars(
+        select(Credential).where(Credential.person_id == _me().id).order_by(Credential.created_at)
+    ).all()
+    return render_template("account/devices.html", credentials=credentials)
+
+
+@bp.post("/devices/<int:credential_id>/rename")
+@guard(Policy.SIGNED_IN)
+def rename_device(credential_id: int):
+    credential = _own_credential(credential_id)
+    name = request.form.get("name", "").strip()
+    if not name or len(name) > 80:
+        credentials = db.session.scalars(
+            select(Credential).where(Credential.person_id == _me().id)
+        ).all()
+        error = _("Skriv ett namn, högst 80 tecken.")
+        return render_template(
+            "account/devices.html",
+            credentials=credentials,
+            rename_errors={credential.id: error},
+            rename_values={credential.id: request.form.get("name", "")},
+        ), 400
+    credential.name = name
+    record(
+        db.session,
+        AuditAction.CREDENTIAL,
+        _me(),
+        object_type="credential",
+        object_id=credential.id,
+        detail="renamed",
+    )
+    db.session.commit()
+    flash(_("Namnet är ändrat."), "success")
+    return redirect(url_for("account.devices"), 303)
+
+
+@bp.get("/devices/<int:credential_id>/remove")
+@guard(Policy.SIGNED_IN)
+def confirm_remove_device(credential_id: int):
+    credential = _own_credential(credential_id)
+    return render_template(
+        "account/remove_device.html", credential=credential, last=_count(_me()) == 1
+    )
+
+
+@bp.post("/devices/<int:credential_id>/remove")
+@guard(Policy.SIGNED_IN)
+def remove_device(credential_id: int):
+    credential = _own_credential(credential_id)
+    was_last = _count(_me()) == 1
+    record(
+        db.session,
+        AuditAction.CREDENTIAL,
+        _me(),
+        object_type="credential",
+        object_id=credential.id,
+        detail="removed",
+    )
+    db.session.delete(credential)
+    db.session.commit()
+    if was_last:
+        flash(
+            _(
+                "Passkeyn är borttagen. Lägg till en ny innan du loggar ut, "
+                "annars behöver du en ny inbjudan."
+            ),
+            "warning",
+        )
+    else:
+        flash(_("Passkeyn är borttagen."), "success")
+    return redirect(url_for("account.devices"), 303)
+
+
+@bp.post("/sign-out-everywhere")
+@guard(Policy.SIGNED_IN)
+def sign_out_everywhere():
+    """Every session of this person ends: their session version moves on."""
+    me = _me()
+    me.session_version += 1
+    record(db.session, AuditAction.SIGN_OUT, me, detail="everywhere")
+    db.session.commit()
+    sign_out()
+    flash(_("Du är utloggad på alla enheter."), "success")
+    return redirect(url_for("auth.sign_in_page"), 303)

@@ -1,0 +1,99 @@
+"""The coordinator's workspace: the people of a plan and their invitations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..access import Policy, current_access, guard
+from ..audit import AuditAction, record
+from ..auth.invitations import issue_invitation, withdraw_open_invitations
+from ..extensions import db
+from ..models import Invitation, Person, utcnow
+
+bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+
+
+def plan_people(plan) -> list[tuple[Person, str]]:
+    """Everyone who can be invited to this plan, with their role in it."""
+    people: list[tuple[Person, str]] = [(plan.child, "child")]
+    people += [(m.person, m.role) for m in plan.members]
+    if plan.coordinator:
+        people.append((plan.coordinator, "coordinator"))
+    return people
+
+
+def _plan_person(person_id: int) -> Person:
+    """A person of the current plan; anyone else is 404."""
+    for person, _role in plan_people(current_access().plan):
+        if person.id == person_id:
+            return person
+    abort(404)
+
+
+@bp.get("/plans/<int:plan_id>/people")
+@guard(Policy.PLAN_COORDINATE)
+def people(plan_id: int):
+    access = current_access()
+    rows = plan_people(access.plan)
+    open_invites = {
+        i.person_id: i
+        for i in db.session.scalars(
+            select(Invitation).where(
+                Invitation.person_id.in_([p.id for p, _r in rows]),
+                Invitation.used_at.is_(None),
+                Invitation.withdrawn_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+        )
+    }
+    return render_template(
+        "workspace/people.html", access=access, rows=rows, open_invites=open_invites
+    )
+
+
+@bp.post("/plans/<int:plan_id>/people/<int:person_id>/invitation")
+@guard(Policy.PLAN_COORDINATE)
+def create_invitation(plan_id: int, person_id: int):
+    """Issue a one-time invitation and show it once: link, code and QR to print."""
+    import segno
+
+    access = current_access()
+    person = _plan_person(person_id)
+    issued = issue_invitation(
+        db.session, person, access.person, current_app.config["INVITATION_DAYS"], access.plan.id
+    )
+    record(db.session, AuditAction.INVITE, access.person, access.plan, "person", person.id)
+    db.session.commit()
+    link = current_app.config["WEBAUTHN_ORIGIN"] + url_for("auth.invitation", token=issued.token)
+    qr_svg = segno.make(link, error="m").svg_data_uri(scale=6, border=2)
+    return render_template(
+        "workspace/invitation.html",
+        access=access,
+        person=person,
+        link=link,
+        code=issued.code,
+        qr_svg=qr_svg,
+        expires_at=issued.invitation.expires_at,
+    )
+
+
+@bp.post("/plans/<int:plan_id>/people/<int:person_id>/invitation/withdraw")
+@guard(Policy.PLAN_COORDINATE)
+def withdraw_invitation(plan_id: int, person_id: int):
+    access = current_access()
+    person = _plan_person(person_id)
+    withdraw_open_invitations(db.session, person)
+    record(
+        db.session,
+        AuditAction.INVITE,
+        access.person,
+        access.plan,
+        "person",
+        person.id,
+        detail="withdrawn",
+    )
+    db.session.commit()
+    flash(_("Inbjudan gäller inte längre."), "success")
+    return redirect(url_for("workspace.people", plan_id=plan_id), 303)
