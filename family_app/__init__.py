@@ -19,7 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, overrides))
 
-    from . import i18n, labels, security
+    from . import compression, i18n, labels, security
     from .auth.session import init_login
     from .extensions import babel, csrf, db, limiter
 
@@ -31,9 +31,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     labels.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
 
     from .account.routes import bp as account_bp
     from .auth.routes import bp as auth_bp
+    from .feeds.routes import bp as feeds_bp
     from .main.routes import bp as main_bp
     from .plans.routes import bp as plans_bp
     from .workspace.routes import bp as workspace_bp
@@ -43,6 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(plans_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(workspace_bp)
+    app.register_blueprint(feeds_bp)
 
     from . import access, cli
 

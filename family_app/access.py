@@ -132,9 +132,9 @@ class PlanAccess:
     def visible_parts(self, parts: Iterable[Any]) -> list[Any]:
         return [p for p in parts if self.sees_part(p)]
 
-    def sees_answer(self, author_id: int, audience: str) -> bool:
-        """Rule 5: the writer decides who reads each answer."""
-        if author_id == self.person.id:
+    def sees_answer(self, author_id: int | None, audience: str) -> bool:
+        """Rule 5: the writer decides who reads each answer (and what comes of it)."""
+        if author_id is not None and author_id == self.person.id:
             return True
         if audience == Audience.COORDINATOR:
             return self.role is Role.COORDINATOR
@@ -224,6 +224,7 @@ class Policy(StrEnum):
     PLAN_READ = "plan_read"  # view arg plan_id: anyone plan_access() lets in
     PLAN_COORDINATE = "plan_coordinate"  # view arg plan_id: the plan's coordinator
     MEETING_READ = "meeting_read"  # view arg meeting_id: readers of its plan
+    FEED_TOKEN = "feed_token"  # noqa: S105 - a policy name; view arg token: a live feed
     ADMIN = "admin"
 
 
@@ -265,6 +266,23 @@ def _load_plan_access(plan_id: int) -> PlanAccess:
     return access
 
 
+def _load_feed(token: str) -> Any:
+    """A calendar feed that has not been revoked; otherwise 404."""
+    from .extensions import db
+    from .models import CalendarFeed
+    from .tokens import hash_token
+
+    feed = db.session.scalar(
+        select(CalendarFeed).where(
+            CalendarFeed.token_hash == hash_token(token),
+            CalendarFeed.revoked_at.is_(None),
+        )
+    )
+    if feed is None:
+        abort(404)
+    return feed
+
+
 def guard(policy: Policy) -> Callable[[F], F]:
     """Wrap a view in its access policy; the policy name is kept for the
     authorization matrix test and the start-up check."""
@@ -272,6 +290,9 @@ def guard(policy: Policy) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if policy is Policy.FEED_TOKEN:
+                g.feed = _load_feed(kwargs["token"])
+                return view(*args, **kwargs)
             if policy is not Policy.PUBLIC:
                 redirect_response = _require_sign_in()
                 if redirect_response is not None:

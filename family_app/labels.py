@@ -60,7 +60,11 @@ def label(table: dict, code: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from .glossary import AGENCY_KIND_TERM, term
+
     app.jinja_env.globals.update(
+        glossary_term=term,
+        AGENCY_KIND_TERM=AGENCY_KIND_TERM,
         label=label,
         ACTION_STATUS=ACTION_STATUS,
         AGENCY_KIND=AGENCY_KIND,

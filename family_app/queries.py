@@ -21,6 +21,8 @@ def load_plan(session: Session, plan_id: int) -> Plan | None:
             selectinload(Plan.members).selectinload(PlanMember.person).selectinload(Person.agency),
             selectinload(Plan.goals),
             selectinload(Plan.actions).selectinload(Action.responsible_agency),
-            selectinload(Plan.actions).selectinload(Action.contact_person),
+            selectinload(Plan.actions)
+            .selectinload(Action.contact_person)
+            .selectinload(Person.agency),
         )
     )

@@ -10,6 +10,7 @@ from ..access import Policy, guard
 from ..audit import AuditAction, record
 from ..auth.session import current_person, sign_out
 from ..extensions import db
+from ..links import external_url
 from ..models import Credential, Person
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -120,3 +121,44 @@ def sign_out_everywhere():
     sign_out()
     flash(_("Du är utloggad på alla enheter."), "success")
     return redirect(url_for("auth.sign_in_page"), 303)
+
+
+# --- calendar feed -----------------------------------------------------------------------
+
+
+@bp.get("/calendar")
+@guard(Policy.SIGNED_IN)
+def calendar():
+    from .feeds import active_feed
+
+    return render_template("account/calendar.html", feed=active_feed(db.session, _me()))
+
+
+@bp.post("/calendar/feed")
+@guard(Policy.SIGNED_IN)
+def create_calendar_feed():
+    """Show the new address once; it is not stored, only its hash."""
+    from .feeds import new_feed
+
+    token = new_feed(db.session, _me())
+    record(db.session, AuditAction.EXPORT, _me(), object_type="calendar_feed", detail="created")
+    db.session.commit()
+    feed_url = external_url("feeds.calendar_feed", token=token)
+    webcal_url = "webcal://" + feed_url.split("://", 1)[1]
+    return render_template(
+        "account/calendar.html", feed_url=feed_url, webcal_url=webcal_url, feed=True
+    )
+
+
+@bp.post("/calendar/feed/revoke")
+@guard(Policy.SIGNED_IN)
+def revoke_calendar_feed():
+    from .feeds import revoke_feeds
+
+    revoke_feeds(db.session, _me())
+    record(db.session, AuditAction.EXPORT, _me(), object_type="calendar_feed", detail="revoked")
+    db.session.commit()
+    flash(
+        _("Kalenderlänken är avstängd. Kalendrar som använde den får inga fler möten."), "success"
+    )
+    return redirect(url_for("account.calendar"), 303)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,12 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..models import Invitation, Person, utcnow
+from ..tokens import hash_token as _hash
+from ..tokens import new_token
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def normalise_code(code: str) -> str:
@@ -41,7 +38,7 @@ def issue_invitation(
     """Withdraw the person's open invitations and issue a new one."""
     now = now or utcnow()
     withdraw_open_invitations(session, person, now)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     raw_code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     invitation = Invitation(
         person_id=person.id,

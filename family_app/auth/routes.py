@@ -208,7 +208,7 @@ def passkey_register_verify():
     db.session.commit()
     if signed_in is None:
         sign_in(person)
-        flash(_("Klart! Nu kan du logga in med din passkey."), "success")
+        flash(_("Klart! Nästa gång loggar du in med din passkey."), "success")
         return jsonify(redirect=url_for("main.index"))
     flash(_("Passkeyn är tillagd."), "success")
     return jsonify(redirect=url_for("account.devices"))

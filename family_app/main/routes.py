@@ -59,3 +59,12 @@ def set_language():
             current_person().preferred_language = code
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"), 303)
+
+
+@bp.get("/glossary")
+@guard(Policy.PUBLIC)
+def glossary():
+    """Words we use, in plain language."""
+    from ..glossary import TERMS
+
+    return render_template("main/glossary.html", terms=TERMS)

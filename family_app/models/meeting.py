@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -78,6 +78,8 @@ class AgendaItem(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(20), default="team")
+    # An item taken from a child's view keeps the audience the child chose (rule 5).
+    audience: Mapped[str] = mapped_column(String(20), default="everyone")
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
 
@@ -118,3 +120,12 @@ class Decision(Base):
     meeting: Mapped[Meeting] = relationship(back_populates="decisions")
     agency: Mapped[Agency | None] = relationship()
     person: Mapped[Person | None] = relationship()
+
+
+@event.listens_for(Meeting, "before_update")
+def _bump_sequence(_mapper: object, _connection: object, meeting: Meeting) -> None:
+    """A calendar takes a changed meeting as an update only if SEQUENCE grew."""
+    state = inspect(meeting)
+    watched = ("starts_at", "ends_at", "place", "video_url", "status")
+    if any(state.attrs[name].history.has_changes() for name in watched):
+        meeting.sequence = (meeting.sequence or 0) + 1

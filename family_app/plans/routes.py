@@ -1,22 +1,102 @@
-"""The family's plan pages."""
+"""The family's plan pages: the plan, what happens next, who is who, meetings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, g, render_template, request
 
 from ..access import Policy, current_access, guard
-from ..audit import record_read
+from ..audit import AuditAction, record, record_read
 from ..extensions import db
 from ..i18n import current_language
-from .services import build_plan_page
+from ..ics import calendar, meeting_event
+from ..links import external_url
+from .services import build_plan_page, people_in_plan
 
-bp = Blueprint("plans", __name__, url_prefix="/plans")
+bp = Blueprint("plans", __name__)
 
 
-@bp.get("/<int:plan_id>")
+def is_htmx() -> bool:
+    """htmx asks for a fragment; a plain request gets the whole page (same template)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _page():
+    access = current_access()
+    return access, build_plan_page(db.session, access, current_language())
+
+
+@bp.get("/plans/<int:plan_id>")
 @guard(Policy.PLAN_READ)
 def plan(plan_id: int):
-    access = current_access()
-    page = build_plan_page(db.session, access, current_language())
+    access, page = _page()
     record_read(db.session, access.person, access.plan, "plan", access.plan.id)
     return render_template("plans/plan.html", page=page, access=access)
+
+
+@bp.get("/plans/<int:plan_id>/next")
+@guard(Policy.PLAN_READ)
+def next_steps(plan_id: int):
+    access, page = _page()
+    record_read(db.session, access.person, access.plan, "plan_next", access.plan.id)
+    if is_htmx():
+        full = not request.args.get("brief")
+        return render_template("plans/_next.html", page=page, access=access, full=full)
+    return render_template("plans/next.html", page=page, access=access)
+
+
+@bp.get("/plans/<int:plan_id>/people")
+@guard(Policy.PLAN_READ)
+def people(plan_id: int):
+    access, page = _page()
+    record_read(db.session, access.person, access.plan, "plan_people", access.plan.id)
+    return render_template(
+        "plans/people.html", page=page, access=access, people=people_in_plan(page)
+    )
+
+
+@bp.get("/plans/<int:plan_id>/meetings")
+@guard(Policy.PLAN_READ)
+def meetings(plan_id: int):
+    access, page = _page()
+    record_read(db.session, access.person, access.plan, "plan_meetings", access.plan.id)
+    return render_template("plans/meetings.html", page=page, access=access)
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@guard(Policy.MEETING_READ)
+def meeting(meeting_id: int):
+    access, page = _page()
+    meeting = next(
+        (m for m in page.upcoming_meetings + page.past_meetings if m.id == meeting_id), g.meeting
+    )
+    record_read(db.session, access.person, access.plan, "meeting", meeting.id)
+    template = "plans/_meeting.html" if is_htmx() else "plans/meeting.html"
+    return render_template(template, page=page, access=access, meeting=meeting)
+
+
+@bp.get("/meetings/<int:meeting_id>/calendar.ics")
+@guard(Policy.MEETING_READ)
+def meeting_ics(meeting_id: int):
+    access, page = _page()
+    meeting = next(
+        (m for m in page.upcoming_meetings + page.past_meetings if m.id == meeting_id), g.meeting
+    )
+    page_url = external_url("plans.meeting", meeting_id=meeting.id)
+    body = calendar([meeting_event(meeting, access, page.texts, page_url)], "Min SIP")
+    record(
+        db.session,
+        AuditAction.EXPORT,
+        access.person,
+        access.plan,
+        "meeting",
+        meeting.id,
+        detail="ics",
+    )
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="mote-{meeting.id}.ics"'},
+    )

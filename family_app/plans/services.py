@@ -1,9 +1,14 @@
-"""What the plan pages show, gathered with a fixed number of queries."""
+"""What the plan pages show, gathered with a fixed number of queries.
+
+Everything a reader may not see is filtered here through their PlanAccess, so a
+template only ever receives what it may show.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -13,13 +18,47 @@ from ..content import Translations
 from ..models import (
     Action,
     Agency,
+    Decision,
     Goal,
     Meeting,
     MeetingAttendee,
     MeetingStatus,
+    MemberRole,
+    Person,
     Plan,
     utcnow,
 )
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def plan_meetings(session: Session, plan_ids: list[int]) -> list[Meeting]:
+    """Meetings of these plans with agenda, attendees and decisions, in one go."""
+    if not plan_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.plan_id.in_(plan_ids))
+            .order_by(Meeting.starts_at)
+            .options(
+                selectinload(Meeting.agenda_items),
+                selectinload(Meeting.attendees).selectinload(MeetingAttendee.person),
+                selectinload(Meeting.attendees).selectinload(MeetingAttendee.agency),
+                selectinload(Meeting.decisions).selectinload(Decision.agency),
+                selectinload(Meeting.decisions).selectinload(Decision.person),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One dated thing ahead: a meeting, a start, an end, a deadline, a follow-up."""
+
+    day: date
+    kind: str  # meeting | action_start | action_end | decision | follow_up
+    subject: object  # the Meeting, Action, Decision or Plan it is about
 
 
 @dataclass
@@ -43,20 +82,40 @@ class PlanPage:
         """The goal an action serves, only if this reader may see that goal."""
         return next((g for g in self.goals if g.id == action.goal_id), None)
 
+    def actions_of(self, agency: Agency) -> list[Action]:
+        return [a for a in self.actions if a.responsible_agency_id == agency.id]
 
-def plan_meetings(session: Session, plan_id: int) -> list[Meeting]:
-    return list(
-        session.scalars(
-            select(Meeting)
-            .where(Meeting.plan_id == plan_id)
-            .order_by(Meeting.starts_at)
-            .options(
-                selectinload(Meeting.agenda_items),
-                selectinload(Meeting.attendees).selectinload(MeetingAttendee.person),
-                selectinload(Meeting.attendees).selectinload(MeetingAttendee.agency),
+    def agenda(self, meeting: Meeting) -> list:
+        return [i for i in meeting.agenda_items if self.access.sees_answer(None, i.audience)]
+
+    def next_steps(self, limit: int | None = None) -> list[NextStep]:
+        """Dated things from today on, nearest first."""
+        today = self.today
+        steps: list[NextStep] = []
+        for meeting in self.upcoming_meetings:
+            steps.append(
+                NextStep(meeting.starts_at.astimezone(STOCKHOLM).date(), "meeting", meeting)
             )
-        )
-    )
+        for action in self.actions:
+            if action.status in ("done", "cancelled"):
+                continue
+            if (
+                action.planned_start
+                and action.planned_start >= today
+                and action.status == "planned"
+            ):
+                steps.append(NextStep(action.planned_start, "action_start", action))
+            if action.planned_end and action.planned_end >= today:
+                steps.append(NextStep(action.planned_end, "action_end", action))
+        for meeting in self.past_meetings:
+            for decision in meeting.decisions:
+                if decision.by_date and decision.by_date >= today:
+                    steps.append(NextStep(decision.by_date, "decision", decision))
+        if self.plan.follow_up_date and self.plan.follow_up_date >= today:
+            steps.append(NextStep(self.plan.follow_up_date, "follow_up", self.plan))
+        order = {"meeting": 0, "follow_up": 1, "action_start": 2, "decision": 3, "action_end": 4}
+        steps.sort(key=lambda s: (s.day, order[s.kind]))
+        return steps[:limit] if limit else steps
 
 
 def build_plan_page(
@@ -64,29 +123,71 @@ def build_plan_page(
 ) -> PlanPage:
     now = now or utcnow()
     plan = access.plan
-    today = access.today
     goals = access.visible_parts(plan.goals)
     actions = access.visible_parts(plan.actions)
-    meetings = [m for m in plan_meetings(session, plan.id) if m.status != MeetingStatus.CANCELLED]
+    meetings = [m for m in plan_meetings(session, [plan.id]) if m.status != MeetingStatus.CANCELLED]
     upcoming = [m for m in meetings if m.ends_at >= now and m.status == MeetingStatus.PLANNED]
-    past = [m for m in meetings if m not in upcoming]
-    past.reverse()
+    past = [m for m in reversed(meetings) if m not in upcoming]
     agencies: dict[int, Agency] = {}
     if plan.responsible_agency:
         agencies[plan.responsible_agency.id] = plan.responsible_agency
     for action in actions:
         if action.responsible_agency:
             agencies.setdefault(action.responsible_agency.id, action.responsible_agency)
-    texts = Translations(session, [plan, *goals, *actions, *meetings], locale)
+    for member in plan.members:
+        if member.role == MemberRole.PROFESSIONAL and member.person.agency:
+            agencies.setdefault(member.person.agency.id, member.person.agency)
+    agenda = [item for m in meetings for item in m.agenda_items]
+    decisions = [d for m in meetings for d in m.decisions]
+    texts = Translations(session, [plan, *goals, *actions, *meetings, *agenda, *decisions], locale)
     return PlanPage(
         access=access,
         plan=plan,
         goals=goals,
         actions=actions,
-        late_actions=[a for a in actions if a.is_late(today)],
+        late_actions=[a for a in actions if a.is_late(access.today)],
         upcoming_meetings=upcoming,
         past_meetings=past,
         agencies=list(agencies.values()),
         texts=texts,
-        today=today,
+        today=access.today,
     )
+
+
+@dataclass(frozen=True)
+class PlanPerson:
+    """Someone in the plan as a reader may see them."""
+
+    person: Person
+    role: str
+    agency: Agency | None
+    show_contact: bool
+
+
+def people_in_plan(page: PlanPage) -> list[PlanPerson]:
+    """The coordinator first, then professionals, then the family (rule 7 applied)."""
+    access = page.access
+    plan = page.plan
+    rows: list[PlanPerson] = []
+    if plan.coordinator:
+        rows.append(PlanPerson(plan.coordinator, "coordinator", plan.coordinator.agency, True))
+    contacts = {a.contact_person_id for a in page.actions if a.contact_person_id}
+    for member in plan.members:
+        person = member.person
+        if member.role == MemberRole.PROFESSIONAL:
+            rows.append(PlanPerson(person, "professional", person.agency, True))
+    for member in plan.members:
+        if member.role != MemberRole.PROFESSIONAL:
+            rows.append(
+                PlanPerson(
+                    member.person, member.role, None, access.sees_protected_details(member.person)
+                )
+            )
+    # A named contact of an action who is not a member still belongs here.
+    known = {r.person.id for r in rows}
+    for action in page.actions:
+        person = action.contact_person
+        if person and person.id in contacts and person.id not in known:
+            rows.append(PlanPerson(person, "professional", person.agency, True))
+            known.add(person.id)
+    return rows

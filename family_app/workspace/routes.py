@@ -10,6 +10,7 @@ from ..access import Policy, current_access, guard
 from ..audit import AuditAction, record
 from ..auth.invitations import issue_invitation, withdraw_open_invitations
 from ..extensions import db
+from ..links import external_url
 from ..models import Invitation, Person, utcnow
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -66,7 +67,7 @@ def create_invitation(plan_id: int, person_id: int):
     )
     record(db.session, AuditAction.INVITE, access.person, access.plan, "person", person.id)
     db.session.commit()
-    link = current_app.config["WEBAUTHN_ORIGIN"] + url_for("auth.invitation", token=issued.token)
+    link = external_url("auth.invitation", token=issued.token)
     qr_svg = segno.make(link, error="m").svg_data_uri(scale=6, border=2)
     return render_template(
         "workspace/invitation.html",
@@ -95,5 +96,5 @@ def withdraw_invitation(plan_id: int, person_id: int):
         detail="withdrawn",
     )
     db.session.commit()
-    flash(_("Inbjudan gäller inte längre."), "success")
+    flash(_("Inbjudan är tillbakadragen. Den går inte att använda."), "success")
     return redirect(url_for("workspace.people", plan_id=plan_id), 303)

@@ -7,7 +7,6 @@ from sqlalchemy import create_engine, text
 from family_app.config import normalise_database_url
 from tests.browser.conftest import axe_violations, register_passkey
 
-
 NO_CONDITIONAL_UI = (
     "PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);"
 )

@@ -1,30 +1,86 @@
-"""A guardian opens the demo plan on a phone, in Swedish and in Arabic."""
+"""The family's plan on a phone, through real Chromium: Swedish and Arabic."""
 
+from pathlib import Path
+
+import icalendar
 import pytest
 
 from tests.browser.conftest import axe_violations, no_horizontal_scroll, register_passkey
 
+SCREENS = ["", "/next", "/people", "/meetings"]
 
-@pytest.mark.parametrize(
-    ("lang", "expected_dir", "late_text"),
-    [("sv", "ltr", "Uppföljning av sömnen"), ("ar", "rtl", "Uppföljning av sömnen")],
-)
-def test_guardian_sees_child_and_late_action_at_phone_width(
-    phone, live_server, lang, expected_dir, late_text
+
+def switch_language(page, code: str) -> None:
+    page.locator("#language-select").select_option(code)
+    page.locator(".language-form button").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize(("lang", "expected_dir"), [("sv", "ltr"), ("ar", "rtl")])
+def test_guardian_sees_late_action_and_next_meeting_and_gets_the_ics(
+    phone, live_server, lang, expected_dir
 ):
     page = phone()
     register_passkey(page, live_server.invite("sara"))
     assert "/plans/" in page.url
+    plan_path = page.url.split(live_server.url, 1)[1]
     if lang != "sv":
-        page.get_by_label("Språk").select_option(lang)
-        page.get_by_role("button", name="Byt språk").click()
-        page.wait_for_load_state()
+        switch_language(page, lang)
     html = page.locator("html")
     assert html.get_attribute("lang") == lang
     assert html.get_attribute("dir") == expected_dir
-    assert page.get_by_role("heading", level=1).inner_text().endswith("Alva Lindqvist")
+    assert "Alva Lindqvist" in page.get_by_role("heading", level=1).inner_text()
     late = page.locator(".alert--late")
-    assert late.is_visible()
-    assert late_text in late.inner_text()
+    assert late.is_visible() and "Uppföljning av sömnen" in late.inner_text()
+    assert page.locator("#next-steps .timeline__item--meeting").first.is_visible()
+
+    for screen in SCREENS:
+        page.goto(plan_path + screen)
+        assert no_horizontal_scroll(page), screen
+        assert axe_violations(page) == [], screen
+
+    page.goto(plan_path + "/meetings")
+    page.locator(".meeting-card a").first.click()  # htmx swaps the details in place
+    page.locator(".meeting-details").first.wait_for()
+    assert axe_violations(page) == []
+    with page.expect_download() as download_info:
+        page.locator("a[download]").first.click()
+    ics = icalendar.Calendar.from_ical(Path(download_info.value.path()).read_bytes())
+    (event,) = ics.walk("VEVENT")
+    assert str(event.decoded("dtstart").tzinfo) == "Europe/Stockholm"
+
+
+def test_child_sees_their_own_plan_at_320_px(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, base_url=live_server.url, locale="sv-SE"
+    )
+    page = context.new_page()
+    register_passkey(page, live_server.invite("alva"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Min plan"
+    assert page.get_by_role("link", name="Lämna sidan snabbt").is_visible()
+    assert "Du träffar Maja på BUP" in page.content()
     assert no_horizontal_scroll(page)
     assert axe_violations(page) == []
+    page.goto("/glossary")
+    assert no_horizontal_scroll(page) and axe_violations(page) == []
+    context.close()
+
+
+def test_plan_works_without_javascript(browser, live_server):
+    """Plain pages first: a phone with JavaScript off still sees the plan."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        base_url=live_server.url,
+        java_script_enabled=False,
+        locale="sv-SE",
+    )
+    page = context.new_page()
+    page.goto(live_server.invite("johan"))
+    page.get_by_role("button", name="Logga in (utvecklingsläge)").click()
+    page.wait_for_url("**/plans/**")
+    page.get_by_role("link", name="Nästa steg").click()
+    assert page.locator(".timeline__item").count() > 0
+    page.get_by_role("link", name="Möten").click()
+    page.get_by_role("link", name="Visa allt om mötet").first.click()
+    assert page.locator(".meeting-details").is_visible()
+    context.close()

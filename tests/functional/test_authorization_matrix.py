@@ -65,7 +65,18 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("account.confirm_remove_device", "GET"): OWN_CREDENTIAL,
     ("account.remove_device", "POST"): OWN_CREDENTIAL,
     ("account.sign_out_everywhere", "POST"): SIGNED_IN,
+    ("main.glossary", "GET"): EVERYONE,
     ("plans.plan", "GET"): PLAN_READERS,
+    ("plans.next_steps", "GET"): PLAN_READERS,
+    ("plans.people", "GET"): PLAN_READERS,
+    ("plans.meetings", "GET"): PLAN_READERS,
+    ("plans.meeting", "GET"): PLAN_READERS,
+    ("plans.meeting_ics", "GET"): PLAN_READERS,
+    ("account.calendar", "GET"): SIGNED_IN,
+    ("account.create_calendar_feed", "POST"): SIGNED_IN,
+    ("account.revoke_calendar_feed", "POST"): SIGNED_IN,
+    # The feed's secret address is its key: whoever holds it gets that person's feed.
+    ("feeds.calendar_feed", "GET"): EVERYONE,
     ("workspace.people", "GET"): PLAN_COORDINATOR,
     ("workspace.create_invitation", "POST"): PLAN_COORDINATOR,
     ("workspace.withdraw_invitation", "POST"): PLAN_COORDINATOR,
@@ -109,6 +120,9 @@ def world(session):
         person_id=family.guardians[0].id, credential_id=b"cred-1", public_key=b"k", name="Telefon"
     )
     session.add(credential)
+    from family_app.account.feeds import new_feed
+
+    feed_token = new_feed(session, family.guardians[0])
     session.commit()
     people = {
         "child": family.child,
@@ -124,7 +138,7 @@ def world(session):
         "meeting_id": family.meeting.id,
         "credential_id": credential.id,
         "person_id": family.guardians[1].id,
-        "token": "not-a-token",
+        "token": feed_token,
     }
     return people, args
 
