@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from .account.routes import bp as account_bp
     from .auth.routes import bp as auth_bp
+    from .consent.routes import bp as consent_bp
     from .feeds.routes import bp as feeds_bp
     from .main.routes import bp as main_bp
     from .plans.routes import bp as plans_bp
@@ -46,6 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(consent_bp)
 
     from . import access, cli
 

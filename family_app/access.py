@@ -35,7 +35,14 @@ from .models import (
     PlanStatus,
     utcnow,
 )
-from .rules import AgeRules, ConsentState, child_chooses_what_guardians_see, effective_consent
+from .rules import (
+    AgeRules,
+    ChildSay,
+    ConsentState,
+    child_chooses_what_guardians_see,
+    child_say,
+    effective_consent,
+)
 
 
 class Role(StrEnum):
@@ -164,8 +171,30 @@ class PlanAccess:
         return self.role is Role.COORDINATOR
 
     @property
+    def child_say(self) -> ChildSay:
+        return child_say(self.plan.child.age_on(self.today), age_rules())
+
+    @property
     def may_give_consent(self) -> bool:
-        return self.role is Role.GUARDIAN and self.has_custody
+        """Guardians with custody decide; so does the child from the consent age."""
+        if self.role is Role.GUARDIAN:
+            return self.has_custody
+        return self.role is Role.CHILD and self.child_say is ChildSay.CONSENT
+
+    @property
+    def may_tell_consent_view(self) -> bool:
+        """The child's own say on consent, recorded and shown to the team (rule 3)."""
+        return self.role is Role.CHILD and self.child_say is not ChildSay.NONE
+
+    @property
+    def may_record_consent_exception(self) -> bool:
+        """A recorded exception (with a written, audited reason) is the coordinator's."""
+        return self.role is Role.COORDINATOR
+
+    @property
+    def sees_who_looked(self) -> bool:
+        """Rule 9: the child sees who looked at their plan; guardians too."""
+        return self.role in (Role.CHILD, Role.GUARDIAN, Role.COORDINATOR)
 
 
 def plan_access(

@@ -114,6 +114,17 @@ def invite_command(person_id: int) -> None:
     click.echo(f"Code: {issued.code}")
 
 
+@click.command("reminders")
+def reminders_command() -> None:
+    """In-app reminders for consents that end within 30 days (run daily)."""
+    from .consent.services import remind_expiring
+
+    check_database()
+    sent = remind_expiring(db.session)
+    db.session.commit()
+    click.echo(f"{sent} reminder(s) sent.")
+
+
 LOCALES_DIR = PROJECT_ROOT / "translations"
 POT = LOCALES_DIR / "messages.pot"
 
@@ -172,6 +183,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(invite_command)
+    app.cli.add_command(reminders_command)
     app.cli.add_command(translations_group)
 
 

@@ -24,7 +24,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 def _summary(meeting: Meeting, access: PlanAccess) -> str:
     kind = label(MEETING_KIND, meeting.kind)
     if access.is_child:
-        return _("Mitt %(kind)s", kind=kind.lower())
+        return _("Mitt möte: %(kind)s", kind=kind)
     return _("%(kind)s om %(name)s", kind=kind, name=access.plan.child.first_name)
 
 

@@ -162,3 +162,27 @@ def revoke_calendar_feed():
         _("Kalenderlänken är avstängd. Kalendrar som använde den får inga fler möten."), "success"
     )
     return redirect(url_for("account.calendar"), 303)
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+@bp.get("/notifications")
+@guard(Policy.SIGNED_IN)
+def notifications():
+    from ..consent.services import remind_expiring
+    from ..notifications import recent
+
+    if remind_expiring(db.session, person=_me()):
+        db.session.commit()
+    return render_template("account/notifications.html", items=recent(db.session, _me()))
+
+
+@bp.post("/notifications/read")
+@guard(Policy.SIGNED_IN)
+def read_notifications():
+    from ..notifications import mark_all_read
+
+    mark_all_read(db.session, _me())
+    db.session.commit()
+    return redirect(url_for("account.notifications"), 303)

@@ -45,6 +45,8 @@ PLAN_COORDINATOR = {
     "coordinator": "ok",
 }
 OWN_CREDENTIAL = {**dict.fromkeys(ROLES, "not_found"), "anonymous": "sign_in", "guardian": "ok"}
+GUARDIAN_WITH_CUSTODY = OWN_CREDENTIAL  # the same shape: only the (custodial) guardian
+CHILD = {**dict.fromkeys(ROLES, "not_found"), "anonymous": "sign_in", "child": "ok"}
 NOBODY = dict.fromkeys(ROLES, "not_found")  # switched off by configuration
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
@@ -73,6 +75,13 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("plans.meeting", "GET"): PLAN_READERS,
     ("plans.meeting_ics", "GET"): PLAN_READERS,
     ("account.calendar", "GET"): SIGNED_IN,
+    ("account.notifications", "GET"): SIGNED_IN,
+    ("account.read_notifications", "POST"): SIGNED_IN,
+    ("consent.index", "GET"): PLAN_READERS,
+    ("consent.who", "GET"): PLAN_READERS,
+    ("consent.change", "GET"): GUARDIAN_WITH_CUSTODY,
+    ("consent.change", "POST"): GUARDIAN_WITH_CUSTODY,
+    ("consent.child_view", "POST"): CHILD,
     ("account.create_calendar_feed", "POST"): SIGNED_IN,
     ("account.revoke_calendar_feed", "POST"): SIGNED_IN,
     # The feed's secret address is its key: whoever holds it gets that person's feed.
@@ -139,6 +148,8 @@ def world(session):
         "credential_id": credential.id,
         "person_id": family.guardians[1].id,
         "token": feed_token,
+        "agency_id": family.professional_agency.id,
+        "change": "revoke",
     }
     return people, args
 

@@ -189,7 +189,7 @@ def test_guardian_sees_plan_with_late_action_and_next_meeting(client, session, h
     assert response.status_code == 200
     assert family.child.display_name in html
     assert "Hjälp som inte har börjat" in html
-    assert "Nästa möte" in html
+    assert "Det här händer härnäst" in html and "timeline__item--meeting" in html
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -1,0 +1,400 @@
+"""Consent per agency: give, revoke, the child's view, exceptions, reminders.
+
+Each change is one conditional UPDATE (or INSERT) plus one ConsentEvent and one
+AuditEvent in the same transaction, so a double tap or two guardians at once can
+neither lose nor duplicate an event. History (ConsentEvent) is never rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..access import PlanAccess, consent_state
+from ..audit import AuditAction, record
+from ..models import (
+    Agency,
+    Consent,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
+    ConsentParty,
+    MemberRole,
+    Notification,
+    Person,
+    Plan,
+    utcnow,
+)
+from ..notifications import notify
+from ..rules import ChildSay, ConsentState
+
+REMIND_DAYS = 30
+
+
+def plan_agencies(plan: Plan) -> list[Agency]:
+    """Every agency in the plan: overall responsibility, actions, professionals."""
+    found: dict[int, Agency] = {}
+    if plan.responsible_agency:
+        found[plan.responsible_agency.id] = plan.responsible_agency
+    for action in plan.actions:
+        if action.responsible_agency:
+            found.setdefault(action.responsible_agency.id, action.responsible_agency)
+    for member in plan.members:
+        if member.role == MemberRole.PROFESSIONAL and member.person.agency:
+            found.setdefault(member.person.agency.id, member.person.agency)
+    return sorted(found.values(), key=lambda a: a.name)
+
+
+def _insert_once(session: Session, model: type, **values: object) -> None:
+    """INSERT unless the unique row exists already: two racing requests make one row."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+def _consent(session: Session, plan: Plan, agency: Agency) -> Consent:
+    """The plan x agency consent row, created once even when two requests race."""
+    query = select(Consent).where(Consent.plan_id == plan.id, Consent.agency_id == agency.id)
+    consent = session.scalar(query)
+    if consent is None:
+        _insert_once(
+            session,
+            Consent,
+            plan_id=plan.id,
+            agency_id=agency.id,
+            scope="plan",
+            purpose="coordination",
+            created_at=utcnow(),
+        )
+        consent = session.scalar(query)
+    assert consent is not None
+    return consent
+
+
+def _party(session: Session, consent: Consent, person: Person) -> ConsentParty:
+    query = select(ConsentParty).where(
+        ConsentParty.consent_id == consent.id, ConsentParty.person_id == person.id
+    )
+    party = session.scalar(query)
+    if party is None:
+        _insert_once(session, ConsentParty, consent_id=consent.id, person_id=person.id)
+        party = session.scalar(query)
+    assert party is not None
+    return party
+
+
+def _recipients_for_change(plan: Plan) -> list[Person]:
+    return [plan.coordinator] if plan.coordinator else []
+
+
+def give(
+    session: Session,
+    plan: Plan,
+    agency: Agency,
+    person: Person,
+    actor: Person,
+    months: int,
+    method: str = ConsentMethod.IN_APP,
+    now: datetime | None = None,
+) -> bool:
+    """Record ``person``'s consent for ``agency``. False when it was already in force
+    (a double tap): nothing is written twice."""
+    now = now or utcnow()
+    consent = _consent(session, plan, agency)
+    party = _party(session, consent, person)
+    valid_to = now + timedelta(days=round(months * 30.44))
+    result = session.execute(
+        update(ConsentParty)
+        .where(
+            ConsentParty.id == party.id,
+            or_(
+                ConsentParty.given_at.is_(None),
+                ConsentParty.revoked_at.is_not(None),
+                ConsentParty.valid_to <= now,
+            ),
+        )
+        .values(
+            given_at=now,
+            valid_from=now,
+            valid_to=valid_to,
+            revoked_at=None,
+            method=method,
+            recorded_by_id=actor.id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    session.add(
+        ConsentEvent(
+            consent_id=consent.id,
+            person_id=person.id,
+            kind=ConsentEventKind.GIVEN,
+            method=method,
+            actor_id=actor.id,
+            valid_to=valid_to,
+            at=now,
+        )
+    )
+    record(session, AuditAction.CONSENT, actor, plan, "consent", consent.id, detail="given")
+    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
+    notify(session, [actor], plan, "consent_receipt", "consent", consent.id)
+    session.flush()
+    session.expire(party)
+    return True
+
+
+def revoke(
+    session: Session,
+    plan: Plan,
+    agency: Agency,
+    person: Person,
+    actor: Person,
+    now: datetime | None = None,
+) -> bool:
+    """Withdraw ``person``'s consent at once. False when there was none in force."""
+    now = now or utcnow()
+    consent = session.scalar(
+        select(Consent).where(Consent.plan_id == plan.id, Consent.agency_id == agency.id)
+    )
+    if consent is None:
+        return False
+    result = session.execute(
+        update(ConsentParty)
+        .where(
+            ConsentParty.consent_id == consent.id,
+            ConsentParty.person_id == person.id,
+            ConsentParty.given_at.is_not(None),
+            ConsentParty.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    session.add(
+        ConsentEvent(
+            consent_id=consent.id,
+            person_id=person.id,
+            kind=ConsentEventKind.REVOKED,
+            method=ConsentMethod.IN_APP,
+            actor_id=actor.id,
+            at=now,
+        )
+    )
+    record(session, AuditAction.CONSENT, actor, plan, "consent", consent.id, detail="revoked")
+    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
+    notify(session, [actor], plan, "consent_receipt", "consent", consent.id)
+    session.flush()
+    for party in consent.parties:
+        session.expire(party)
+    return True
+
+
+def record_child_view(
+    session: Session,
+    plan: Plan,
+    agency: Agency,
+    child: Person,
+    view: str,
+    now: datetime | None = None,
+) -> None:
+    """What the child thinks, kept with the consent and shown to the team."""
+    now = now or utcnow()
+    consent = _consent(session, plan, agency)
+    party = _party(session, consent, child)
+    party.child_view = view
+    session.add(
+        ConsentEvent(
+            consent_id=consent.id,
+            person_id=child.id,
+            kind=ConsentEventKind.CHILD_VIEW,
+            actor_id=child.id,
+            note=view,
+            at=now,
+        )
+    )
+    record(session, AuditAction.CONSENT, child, plan, "consent", consent.id, detail="child_view")
+    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
+    session.flush()
+
+
+def record_exception(
+    session: Session,
+    plan: Plan,
+    agency: Agency,
+    party_person: Person,
+    actor: Person,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    """A professional's written, audited decision standing in for one party's consent
+    (e.g. a mature child under the consent age, or a guardian who cannot be reached
+    where the law allows)."""
+    now = now or utcnow()
+    consent = _consent(session, plan, agency)
+    party = _party(session, consent, party_person)
+    party.exception_reason = reason
+    party.recorded_by_id = actor.id
+    session.add(
+        ConsentEvent(
+            consent_id=consent.id,
+            person_id=party_person.id,
+            kind=ConsentEventKind.EXCEPTION,
+            method=ConsentMethod.WRITTEN,
+            actor_id=actor.id,
+            note=reason,
+            at=now,
+        )
+    )
+    record(session, AuditAction.CONSENT, actor, plan, "consent", consent.id, detail="exception")
+    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
+    session.flush()
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@dataclass
+class PartyRow:
+    person: Person
+    role: str  # guardian | child
+    party: ConsentParty | None
+    in_force: bool
+    required: bool
+
+
+@dataclass
+class AgencyConsent:
+    agency: Agency
+    consent: Consent | None
+    state: ConsentState
+    parties: list[PartyRow]
+    valid_to: datetime | None
+    expiring_soon: bool
+
+    @property
+    def missing(self) -> list[Person]:
+        return [row.person for row in self.parties if row.required and not row.in_force]
+
+    @property
+    def child_view(self) -> str | None:
+        return next(
+            (r.party.child_view for r in self.parties if r.role == "child" and r.party), None
+        )
+
+
+def overview(
+    session: Session, access: PlanAccess, now: datetime | None = None
+) -> list[AgencyConsent]:
+    """Every agency of the plan with its consent as it stands this very moment."""
+    now = now or utcnow()
+    plan = access.plan
+    consents = {
+        c.agency_id: c for c in session.scalars(select(Consent).where(Consent.plan_id == plan.id))
+    }
+    guardians = [m for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody]
+    rows = []
+    for agency in plan_agencies(plan):
+        consent = consents.get(agency.id)
+        state = consent_state(session, plan, agency.id, now)
+        parties_by_person = {p.person_id: p for p in consent.parties} if consent else {}
+        party_rows = []
+        for member in guardians:
+            party = parties_by_person.get(member.person_id)
+            party_rows.append(
+                PartyRow(
+                    member.person,
+                    "guardian",
+                    party,
+                    bool(party and party.state().in_force(now)),
+                    True,
+                )
+            )
+        child_party = parties_by_person.get(plan.child_id)
+        child_required = access.child_say is ChildSay.CONSENT and not (
+            child_party and child_party.exception_reason
+        )
+        party_rows.append(
+            PartyRow(
+                plan.child,
+                "child",
+                child_party,
+                bool(child_party and child_party.state().in_force(now)),
+                child_required,
+            )
+        )
+        ends = [
+            r.party.valid_to
+            for r in party_rows
+            if r.required and r.in_force and r.party and r.party.valid_to
+        ]
+        valid_to = min(ends) if ends else None
+        rows.append(
+            AgencyConsent(
+                agency=agency,
+                consent=consent,
+                state=state,
+                parties=party_rows,
+                valid_to=valid_to,
+                expiring_soon=bool(valid_to and valid_to - now <= timedelta(days=REMIND_DAYS)),
+            )
+        )
+    return rows
+
+
+def history(session: Session, plan: Plan) -> list[ConsentEvent]:
+    from sqlalchemy.orm import selectinload
+
+    return list(
+        session.scalars(
+            select(ConsentEvent)
+            .join(Consent, Consent.id == ConsentEvent.consent_id)
+            .where(Consent.plan_id == plan.id)
+            .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+            .options(
+                selectinload(ConsentEvent.person),
+                selectinload(ConsentEvent.consent).selectinload(Consent.agency),
+            )
+        )
+    )
+
+
+def remind_expiring(
+    session: Session, now: datetime | None = None, person: Person | None = None
+) -> int:
+    """Notify each party whose consent ends within 30 days, once per end date
+    (for everyone from the CLI job, or for one person when they look)."""
+    now = now or utcnow()
+    soon = now + timedelta(days=REMIND_DAYS)
+    query = select(ConsentParty).where(
+        ConsentParty.given_at.is_not(None),
+        ConsentParty.revoked_at.is_(None),
+        and_(ConsentParty.valid_to > now, ConsentParty.valid_to <= soon),
+    )
+    if person is not None:
+        query = query.where(ConsentParty.person_id == person.id)
+    parties = session.scalars(query).all()
+    sent = 0
+    for party in parties:
+        already = session.scalar(
+            select(Notification.id).where(
+                Notification.person_id == party.person_id,
+                Notification.kind == "consent_expiring",
+                Notification.object_type == "consent_party",
+                Notification.object_id == party.id,
+                Notification.created_at >= party.valid_to - timedelta(days=REMIND_DAYS + 1),
+            )
+        )
+        if already:
+            continue
+        plan = party.consent.plan
+        notify(session, [party.person], plan, "consent_expiring", "consent_party", party.id)
+        sent += 1
+    session.flush()
+    return sent

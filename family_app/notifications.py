@@ -1,0 +1,76 @@
+"""In-app notifications. Only the kind is stored; the words are made at display
+time in the reader's language, and they say *that* something happened, never what
+(a phone's lock screen or a shared tablet shows no details)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from .models import Notification, Person, Plan, utcnow
+
+TEXTS = {
+    "consent_changed": _l("Ett samtycke i planen har ändrats."),
+    "consent_receipt": _l("Din ändring av samtycket är sparad."),
+    "consent_expiring": _l("Ett samtycke slutar gälla snart."),
+    "plan_changed": _l("Det finns nytt i planen."),
+    "meeting_soon": _l("Ett möte närmar sig."),
+    "wish_answered": _l("Teamet har svarat på dina önskemål."),
+    "views_submitted": _l("Det finns nya tankar inför ett möte."),
+}
+
+
+def notify(
+    session: Session,
+    people: Iterable[Person],
+    plan: Plan | None,
+    kind: str,
+    object_type: str = "",
+    object_id: int | None = None,
+) -> None:
+    """One notice per person (never twice to the same person for one event)."""
+    assert kind in TEXTS, kind
+    for person_id in dict.fromkeys(p.id for p in people):
+        session.add(
+            Notification(
+                person_id=person_id,
+                plan_id=plan.id if plan else None,
+                kind=kind,
+                object_type=object_type,
+                object_id=object_id,
+            )
+        )
+
+
+def unread_count(session: Session, person: Person) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
+    )
+
+
+def recent(session: Session, person: Person, limit: int = 50) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.person_id == person.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_all_read(session: Session, person: Person) -> None:
+    session.execute(
+        update(Notification)
+        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+def text(notification: Notification) -> str:
+    return str(TEXTS.get(notification.kind, TEXTS["plan_changed"]))
