@@ -98,11 +98,12 @@ def effective_consent(
     """
     by_person = {p.person_id: p for p in parties}
     required = list(dict.fromkeys(custodial_guardian_ids))
+    if not required:
+        # No guardian with custody is recorded: the plan is incomplete, and an
+        # incomplete plan never opens to an agency (not even on the child's own yes).
+        return ConsentState(False, ())
     if child_say(child_age, rules) is ChildSay.CONSENT and not child_consent_waived:
         required.append(child_id)
-    if not required:
-        # Nobody who can consent: never effective by default.
-        return ConsentState(False, ())
     missing = tuple(
         pid for pid in required if pid not in by_person or not by_person[pid].in_force(now)
     )
@@ -123,3 +124,14 @@ def lix(text: str) -> float:
     sentences = max(1, len(re.findall(r"[.!?:]+(?:\s|$)", text)))
     long_words = sum(1 for w in words if len(w) > 6)
     return len(words) / sentences + 100 * long_words / len(words)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time ``months`` later (the last day of a shorter month)."""
+    import calendar
+
+    month_index = moment.month - 1 + months
+    year = moment.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)

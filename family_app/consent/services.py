@@ -29,7 +29,7 @@ from ..models import (
     utcnow,
 )
 from ..notifications import notify
-from ..rules import ChildSay, ConsentState
+from ..rules import ChildSay, ConsentState, add_months
 
 REMIND_DAYS = 30
 
@@ -102,20 +102,22 @@ def give(
     method: str = ConsentMethod.IN_APP,
     now: datetime | None = None,
 ) -> bool:
-    """Record ``person``'s consent for ``agency``. False when it was already in force
-    (a double tap): nothing is written twice."""
+    """Record (or renew) ``person``'s consent for ``agency``. False when it was
+    already in force and not near its end (a double tap): nothing is written twice."""
     now = now or utcnow()
     consent = _consent(session, plan, agency)
     party = _party(session, consent, person)
-    valid_to = now + timedelta(days=round(months * 30.44))
+    valid_to = add_months(now, months)
     result = session.execute(
         update(ConsentParty)
         .where(
             ConsentParty.id == party.id,
+            # Not in force, or in force but ending within the reminder window
+            # (a renewal). A repeat tap finds a fresh end date and changes nothing.
             or_(
                 ConsentParty.given_at.is_(None),
                 ConsentParty.revoked_at.is_not(None),
-                ConsentParty.valid_to <= now,
+                ConsentParty.valid_to <= now + timedelta(days=REMIND_DAYS),
             ),
         )
         .values(

@@ -250,7 +250,7 @@ def test_reminder_thirty_days_before_the_end_once(client, session):
     html = client.get("/account/notifications").get_data(as_text=True)
     assert "Ett samtycke slutar gälla snart." in html
     consent_page = client.get(f"/plans/{family.plan.id}/consent").get_data(as_text=True)
-    assert "Det är snart." in consent_page
+    assert "Det är snart." in consent_page and "Förnya samtycket för" in consent_page
 
 
 def test_notifications_never_carry_content(client, session):
