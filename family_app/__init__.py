@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .feeds.routes import bp as feeds_bp
     from .main.routes import bp as main_bp
     from .plans.routes import bp as plans_bp
+    from .views.routes import bp as views_bp
     from .workspace.routes import bp as workspace_bp
 
     app.register_blueprint(main_bp)
@@ -49,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workspace_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(consent_bp)
+    app.register_blueprint(views_bp)
 
     from . import access, cli
 

@@ -192,6 +192,23 @@ class PlanAccess:
         return self.role is Role.COORDINATOR
 
     @property
+    def may_write_views(self) -> bool:
+        """The child (once old enough to be asked) and each guardian write their own
+        views before a meeting (rule 8)."""
+        if self.role is Role.CHILD:
+            return self.child_say is not ChildSay.NONE
+        return self.role is Role.GUARDIAN
+
+    @property
+    def may_prepare_meeting(self) -> bool:
+        """The team reads the views in full before the meeting."""
+        return self.is_team
+
+    @property
+    def may_answer_wishes(self) -> bool:
+        return self.role is Role.COORDINATOR
+
+    @property
     def sees_who_looked(self) -> bool:
         """Rule 9: the child sees who looked at their plan; guardians too."""
         return self.role in (Role.CHILD, Role.GUARDIAN, Role.COORDINATOR)
@@ -253,6 +270,7 @@ class Policy(StrEnum):
     PLAN_READ = "plan_read"  # view arg plan_id: anyone plan_access() lets in
     PLAN_COORDINATE = "plan_coordinate"  # view arg plan_id: the plan's coordinator
     MEETING_READ = "meeting_read"  # view arg meeting_id: readers of its plan
+    MEETING_DRAFT = "meeting_draft"  # like MEETING_READ; signed out: the view keeps the text
     FEED_TOKEN = "feed_token"  # noqa: S105 - a policy name; view arg token: a live feed
     ADMIN = "admin"
 
@@ -322,6 +340,11 @@ def guard(policy: Policy) -> Callable[[F], F]:
             if policy is Policy.FEED_TOKEN:
                 g.feed = _load_feed(kwargs["token"])
                 return view(*args, **kwargs)
+            if policy is Policy.MEETING_DRAFT and not current_user.is_authenticated:
+                # Text typed before a session ran out must not be lost: the view
+                # keeps it aside (never shown to anyone) until its writer signs in.
+                g.plan_access = None
+                return view(*args, **kwargs)
             if policy is not Policy.PUBLIC:
                 redirect_response = _require_sign_in()
                 if redirect_response is not None:
@@ -333,7 +356,7 @@ def guard(policy: Policy) -> Callable[[F], F]:
                 if policy is Policy.PLAN_COORDINATE and not access.may_coordinate:
                     abort(404)
                 g.plan_access = access
-            if policy is Policy.MEETING_READ:
+            if policy in (Policy.MEETING_READ, Policy.MEETING_DRAFT):
                 from .extensions import db
 
                 meeting = db.session.get(Meeting, kwargs["meeting_id"])

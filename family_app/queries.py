@@ -26,3 +26,12 @@ def load_plan(session: Session, plan_id: int) -> Plan | None:
             .selectinload(Person.agency),
         )
     )
+
+
+def insert_once(session: Session, model: type, **values: object) -> None:
+    """INSERT unless the unique row exists already: two racing requests make one row."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())

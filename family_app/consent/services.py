@@ -29,6 +29,7 @@ from ..models import (
     utcnow,
 )
 from ..notifications import notify
+from ..queries import insert_once
 from ..rules import ChildSay, ConsentState, add_months
 
 REMIND_DAYS = 30
@@ -48,21 +49,12 @@ def plan_agencies(plan: Plan) -> list[Agency]:
     return sorted(found.values(), key=lambda a: a.name)
 
 
-def _insert_once(session: Session, model: type, **values: object) -> None:
-    """INSERT unless the unique row exists already: two racing requests make one row."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
-
-
 def _consent(session: Session, plan: Plan, agency: Agency) -> Consent:
     """The plan x agency consent row, created once even when two requests race."""
     query = select(Consent).where(Consent.plan_id == plan.id, Consent.agency_id == agency.id)
     consent = session.scalar(query)
     if consent is None:
-        _insert_once(
+        insert_once(
             session,
             Consent,
             plan_id=plan.id,
@@ -82,7 +74,7 @@ def _party(session: Session, consent: Consent, person: Person) -> ConsentParty:
     )
     party = session.scalar(query)
     if party is None:
-        _insert_once(session, ConsentParty, consent_id=consent.id, person_id=person.id)
+        insert_once(session, ConsentParty, consent_id=consent.id, person_id=person.id)
         party = session.scalar(query)
     assert party is not None
     return party

@@ -27,6 +27,7 @@ from .plan import (
 )
 from .statement import (
     Audience,
+    PendingDraft,
     Statement,
     StatementAnswer,
     StatementStatus,
@@ -61,6 +62,7 @@ __all__ = [
     "MeetingStatus",
     "MemberRole",
     "Notification",
+    "PendingDraft",
     "Person",
     "Plan",
     "PlanMember",

@@ -50,6 +50,8 @@ class Meeting(Base):
     child_participation: Mapped[str | None] = mapped_column(String(20))
     child_represented_by: Mapped[str | None] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # When the coordinator published the answers to the child's wishes.
+    feedback_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Stable across updates so a calendar updates the entry instead of adding one.
     uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(Integer, default=0)

@@ -58,6 +58,8 @@ class StatementAnswer(Base):
     )
     prompt: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text, default="")
+    # Pictures chosen instead of (or as well as) words: comma-separated keys.
+    picks: Mapped[str] = mapped_column(String(200), default="")
     audience: Mapped[str] = mapped_column(String(20), default=Audience.EVERYONE)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -65,6 +67,21 @@ class StatementAnswer(Base):
     response: Mapped[WishResponse | None] = relationship(
         back_populates="answer", cascade="all, delete-orphan", uselist=False
     )
+
+
+class PendingDraft(Base):
+    """Text that arrived after the session ended, kept until the writer signs in
+    again (then it goes into their draft). Only a random key in the cookie points here."""
+
+    __tablename__ = "pending_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    prompt: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(String(20), default=Audience.EVERYONE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class WishOutcome(StrEnum):

@@ -72,8 +72,22 @@ def meeting(meeting_id: int):
         (m for m in page.upcoming_meetings + page.past_meetings if m.id == meeting_id), g.meeting
     )
     record_read(db.session, access.person, access.plan, "meeting", meeting.id)
+    from ..views.prompts import BY_KEY, MOODS, PICTURES, TAKE_PART
+    from ..views.services import editable, visible_statements
+
     template = "plans/_meeting.html" if is_htmx() else "plans/meeting.html"
-    return render_template(template, page=page, access=access, meeting=meeting)
+    return render_template(
+        template,
+        page=page,
+        access=access,
+        meeting=meeting,
+        views_shown=visible_statements(db.session, meeting, access),
+        prompts=BY_KEY,
+        moods=MOODS,
+        pictures=PICTURES,
+        take_part=TAKE_PART,
+        views_open=editable(meeting),
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/calendar.ics")

@@ -10,7 +10,7 @@
   // Read aloud with the browser's own speech synthesis, in the text's language.
   function setupReadAloud(root) {
     if (!("speechSynthesis" in window)) { return; }
-    root.querySelectorAll("[data-read-aloud]").forEach(function (button) {
+    root.querySelectorAll("[data-read-aloud], [data-read-aloud-field]").forEach(function (button) {
       if (button.dataset.ready) { return; }
       button.dataset.ready = "1";
       button.hidden = false;
@@ -20,12 +20,16 @@
           window.speechSynthesis.cancel();
           return;
         }
-        var target = document.getElementById(button.dataset.readAloud);
+        var field = button.dataset.readAloudField && document.getElementById(button.dataset.readAloudField);
+        var target = field || document.getElementById(button.dataset.readAloud);
         if (!target) { return; }
-        var clone = target.cloneNode(true);
-        clone.querySelectorAll("button, [hidden], .visually-hidden").forEach(function (n) { n.remove(); });
+        var text = field ? field.value : (function () {
+          var clone = target.cloneNode(true);
+          clone.querySelectorAll("button, [hidden], .visually-hidden").forEach(function (n) { n.remove(); });
+          return clone.textContent;
+        })();
         var holder = target.closest("[lang]") || document.documentElement;
-        var utterance = new SpeechSynthesisUtterance(clone.textContent.replace(/\s+/g, " ").trim());
+        var utterance = new SpeechSynthesisUtterance(text.replace(/\s+/g, " ").trim());
         utterance.lang = holder.getAttribute("lang") || document.documentElement.lang;
         utterance.onend = utterance.onerror = function () { button.textContent = label; };
         button.textContent = button.dataset.labelStop;
@@ -53,7 +57,38 @@
     });
   }
 
+  // Drafts: the server saves as the person types (htmx). Until it has confirmed,
+  // the text is also kept in this tab's sessionStorage, so a lost connection or a
+  // reload loses nothing. Signing out wipes it.
+  function setupDrafts(root) {
+    root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+      var key = "draft:" + form.dataset.draftKey;
+      var area = form.querySelector("textarea");
+      if (!area || !window.sessionStorage) { return; }
+      var kept = sessionStorage.getItem(key);
+      if (kept === area.value) { sessionStorage.removeItem(key); }
+      else if (kept !== null && !area.readOnly) {
+        area.value = kept;
+        var status = document.getElementById("save-status");
+        if (status) { status.textContent = form.dataset.msgRestored || ""; }
+      }
+      area.addEventListener("input", function () { sessionStorage.setItem(key, area.value); });
+      form.addEventListener("htmx:afterRequest", function (event) {
+        if (event.detail.successful) { sessionStorage.removeItem(key); }
+      });
+      form.addEventListener("htmx:sendError", function () {
+        var status = document.getElementById("save-status");
+        if (status) { status.textContent = form.dataset.msgOffline || ""; }
+      });
+      form.addEventListener("submit", function () { sessionStorage.setItem(key, area.value); });
+    });
+    root.querySelectorAll("form[action$='/sign-out']").forEach(function (form) {
+      form.addEventListener("submit", function () { if (window.sessionStorage) { sessionStorage.clear(); } });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupDrafts(document);
     focusErrors(document);
     setupReadAloud(document);
     setupQuickExit(document);

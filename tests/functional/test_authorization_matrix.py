@@ -9,6 +9,8 @@ so nobody can add a page without deciding who may reach it. Outcomes:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from family_app.access import Policy, route_policies
@@ -46,6 +48,14 @@ PLAN_COORDINATOR = {
 }
 OWN_CREDENTIAL = {**dict.fromkeys(ROLES, "not_found"), "anonymous": "sign_in", "guardian": "ok"}
 GUARDIAN_WITH_CUSTODY = OWN_CREDENTIAL  # the same shape: only the (custodial) guardian
+WRITERS = {**OWN_CREDENTIAL, "child": "ok"}  # the child and the guardians write views
+TEAM = {
+    **OWN_CREDENTIAL,
+    "guardian": "not_found",
+    "coordinator": "ok",
+    "professional_with_consent": "ok",
+}
+COORDINATOR = {**OWN_CREDENTIAL, "guardian": "not_found", "coordinator": "ok"}
 CHILD = {**dict.fromkeys(ROLES, "not_found"), "anonymous": "sign_in", "child": "ok"}
 NOBODY = dict.fromkeys(ROLES, "not_found")  # switched off by configuration
 
@@ -82,6 +92,16 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("consent.change", "GET"): GUARDIAN_WITH_CUSTODY,
     ("consent.change", "POST"): GUARDIAN_WITH_CUSTODY,
     ("consent.child_view", "POST"): CHILD,
+    ("views.overview", "GET"): WRITERS,
+    ("views.step", "GET"): WRITERS,
+    ("views.save_step", "POST"): WRITERS,
+    ("views.autosave", "POST"): WRITERS,
+    ("views.send", "POST"): WRITERS,
+    ("views.wishes", "GET"): WRITERS,
+    ("views.prepare", "GET"): TEAM,
+    ("views.respond", "POST"): COORDINATOR,
+    ("views.add_to_agenda", "POST"): COORDINATOR,
+    ("views.publish", "POST"): COORDINATOR,
     ("account.create_calendar_feed", "POST"): SIGNED_IN,
     ("account.revoke_calendar_feed", "POST"): SIGNED_IN,
     # The feed's secret address is its key: whoever holds it gets that person's feed.
@@ -130,6 +150,18 @@ def world(session):
     )
     session.add(credential)
     from family_app.account.feeds import new_feed
+    from family_app.models import Statement, StatementAnswer
+
+    statement = Statement(
+        meeting_id=family.meeting.id,
+        author_id=family.child.id,
+        status="submitted",
+        submitted_at=datetime.now(UTC),
+    )
+    session.add(statement)
+    session.flush()
+    answer = StatementAnswer(statement_id=statement.id, prompt="want_help", text="Hjälp")
+    session.add(answer)
 
     feed_token = new_feed(session, family.guardians[0])
     session.commit()
@@ -150,6 +182,8 @@ def world(session):
         "token": feed_token,
         "agency_id": family.professional_agency.id,
         "change": "revoke",
+        "prompt_key": "going_well",
+        "answer_id": answer.id,
     }
     return people, args
 
@@ -159,6 +193,8 @@ def _outcome(response) -> str:
         return "not_found"
     # The guard answers 302; a finished action answers 303 (even when it goes to sign-in).
     if response.status_code == 302 and "/sign-in" in response.headers.get("Location", ""):
+        return "sign_in"
+    if response.status_code == 401:  # htmx autosave without a session: "sign in again"
         return "sign_in"
     return "ok"
 

@@ -1,0 +1,400 @@
+"""My thoughts before the meeting (child and guardians), the team's preparation
+page, and "what happened with my wishes"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from ..access import Policy, current_access, guard
+from ..audit import record_read
+from ..extensions import db, limiter
+from ..models import AgendaItem, Meeting, StatementAnswer, StatementStatus
+from ..plans.routes import is_htmx
+from . import services
+from .prompts import BY_KEY, MOODS, PICTURES, PROMPT_KEYS, PROMPTS, TAKE_PART
+
+bp = Blueprint("views", __name__)
+
+
+def _writer():
+    """The signed-in child or guardian writing views for this meeting, or 404."""
+    access = current_access()
+    if not access.may_write_views:
+        abort(404)
+    return access, g.meeting
+
+
+def _error_text(code: str) -> str:
+    return {
+        "too_long": _("Det blev för mycket text. Dela upp den, eller korta den lite."),
+        "audience": _("Välj vem som får läsa."),
+        "reason": _("Skriv varför det inte blir nu. Barnet ska få veta varför."),
+        "later_date": _("Skriv när ni tar upp det igen."),
+        "outcome": _("Välj ett svar."),
+        "closed": _("Mötet har redan börjat, så det går inte att ändra längre."),
+    }.get(code, _("Det gick inte att spara. Försök igen."))
+
+
+def _form_values(prompt_key: str) -> dict:
+    return {
+        "text": request.form.get("text", ""),
+        "audience": request.form.get("audience", BY_KEY[prompt_key].default_audience),
+        "picks": [p for p in request.form.getlist("picks") if p in PICTURES or p in TAKE_PART],
+        "mood": request.form.get("mood") if request.form.get("mood") in MOODS else None,
+    }
+
+
+def _save(access, meeting, prompt_key: str, values: dict) -> None:
+    if not services.editable(meeting):
+        raise services.ViewError("closed")
+    services.save_answer(
+        db.session,
+        meeting,
+        access.person,
+        prompt_key,
+        values["text"],
+        values["audience"],
+        values["picks"],
+        for_child=access.is_child,
+    )
+    if "mood" in request.form:
+        services.save_mood(db.session, meeting, access.person, values["mood"])
+
+
+def _stash_signed_out(meeting_id: int, prompt_key: str) -> str:
+    """The session ended while someone typed: keep the text aside for them."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or prompt_key not in BY_KEY:
+        abort(404)
+    values = _form_values(prompt_key)
+    key = services.stash_pending(
+        db.session, meeting, prompt_key, values["text"], values["audience"]
+    )
+    db.session.commit()
+    session["pending_draft"] = key
+    return url_for("views.step", meeting_id=meeting_id, prompt_key=prompt_key)
+
+
+def _apply_pending(access, meeting) -> bool:
+    key = session.pop("pending_draft", None)
+    if not key:
+        return False
+    pending = services.take_pending(db.session, key)
+    if pending is None or pending.meeting_id != meeting.id or not services.editable(meeting):
+        db.session.commit()
+        return False
+    try:
+        services.save_answer(
+            db.session,
+            meeting,
+            access.person,
+            pending.prompt,
+            pending.text,
+            pending.audience,
+            for_child=access.is_child,
+        )
+    except services.ViewError:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.get("/meetings/<int:meeting_id>/my-views")
+@guard(Policy.MEETING_READ)
+def overview(meeting_id: int):
+    access, meeting = _writer()
+    statement = services.own_statement(db.session, meeting, access.person)
+    answers = {a.prompt: a for a in statement.answers} if statement else {}
+    return render_template(
+        "views/overview.html",
+        access=access,
+        meeting=meeting,
+        statement=statement,
+        answers=answers,
+        prompts=PROMPTS,
+        editable=services.editable(meeting),
+    )
+
+
+def _render_step(
+    access,
+    meeting,
+    prompt_key: str,
+    values: dict | None = None,
+    error: str | None = None,
+    status: int = 200,
+):
+    statement = services.own_statement(db.session, meeting, access.person)
+    answer = (
+        next((a for a in statement.answers if a.prompt == prompt_key), None) if statement else None
+    )
+    prompt = BY_KEY[prompt_key]
+    if values is None:
+        values = {
+            "text": answer.text if answer else "",
+            "audience": answer.audience if answer else prompt.default_audience,
+            "picks": [p for p in (answer.picks.split(",") if answer and answer.picks else [])],
+            "mood": statement.mood if statement else None,
+        }
+    index = PROMPT_KEYS.index(prompt_key)
+    return render_template(
+        "views/step.html",
+        access=access,
+        meeting=meeting,
+        prompt=prompt,
+        values=values,
+        error=error,
+        index=index,
+        total=len(PROMPTS),
+        previous=PROMPT_KEYS[index - 1] if index else None,
+        next_key=PROMPT_KEYS[index + 1] if index + 1 < len(PROMPTS) else None,
+        editable=services.editable(meeting),
+        moods=MOODS,
+        pictures=PICTURES,
+        take_part=TAKE_PART,
+        statement=statement,
+    ), status
+
+
+@bp.get("/meetings/<int:meeting_id>/my-views/<prompt_key>")
+@guard(Policy.MEETING_READ)
+def step(meeting_id: int, prompt_key: str):
+    access, meeting = _writer()
+    if prompt_key not in BY_KEY:
+        abort(404)
+    if _apply_pending(access, meeting):
+        flash(_("Det du skrev innan du blev utloggad är sparat."), "success")
+    return _render_step(access, meeting, prompt_key)
+
+
+@bp.post("/meetings/<int:meeting_id>/my-views/<prompt_key>")
+@guard(Policy.MEETING_DRAFT)
+@limiter.limit("60 per minute")
+def save_step(meeting_id: int, prompt_key: str):
+    """Save one answer, then go on (or back). Errors re-render with the text kept."""
+    if g.plan_access is None:
+        flash(
+            _("Du blev utloggad, men det du skrev är sparat. Logga in igen så fortsätter du."),
+            "info",
+        )
+        return redirect(
+            url_for("auth.sign_in_page", next=_stash_signed_out(meeting_id, prompt_key)), 302
+        )
+    access, meeting = _writer()
+    if prompt_key not in BY_KEY:
+        abort(404)
+    values = _form_values(prompt_key)
+    try:
+        _save(access, meeting, prompt_key, values)
+    except services.ViewError as error:
+        db.session.rollback()
+        return _render_step(access, meeting, prompt_key, values, _error_text(str(error)), 400)
+    db.session.commit()
+    index = PROMPT_KEYS.index(prompt_key)
+    if request.form.get("go") == "back" and index:
+        target = url_for("views.step", meeting_id=meeting_id, prompt_key=PROMPT_KEYS[index - 1])
+    elif index + 1 < len(PROMPT_KEYS) and request.form.get("go") != "overview":
+        target = url_for("views.step", meeting_id=meeting_id, prompt_key=PROMPT_KEYS[index + 1])
+    else:
+        target = url_for("views.overview", meeting_id=meeting_id)
+    return redirect(target, 303)
+
+
+@bp.post("/meetings/<int:meeting_id>/my-views/<prompt_key>/autosave")
+@guard(Policy.MEETING_DRAFT)
+@limiter.limit("120 per minute")
+def autosave(meeting_id: int, prompt_key: str):
+    """htmx, while typing: save quietly and answer with the "saved" line."""
+    if g.plan_access is None:
+        next_url = _stash_signed_out(meeting_id, prompt_key)
+        return render_template(
+            "views/_save_status.html", state="signed_out", next_url=next_url
+        ), 401
+    access, meeting = _writer()
+    if prompt_key not in BY_KEY:
+        abort(404)
+    values = _form_values(prompt_key)
+    try:
+        _save(access, meeting, prompt_key, values)
+    except services.ViewError as error:
+        db.session.rollback()
+        return render_template(
+            "views/_save_status.html", state="error", message=_error_text(str(error))
+        ), 422
+    db.session.commit()
+    from ..models import utcnow
+
+    return render_template("views/_save_status.html", state="saved", at=utcnow())
+
+
+@bp.post("/meetings/<int:meeting_id>/my-views/send")
+@guard(Policy.MEETING_READ)
+def send(meeting_id: int):
+    access, meeting = _writer()
+    if not services.editable(meeting):
+        flash(_error_text("closed"), "warning")
+        return redirect(url_for("views.overview", meeting_id=meeting_id), 303)
+    services.send(db.session, meeting, access)
+    db.session.commit()
+    if access.is_child:
+        flash(_("Tack! Nu kan teamet läsa det du skrev. Du kan ändra fram till mötet."), "success")
+    else:
+        flash(_("Tack! Dina tankar är skickade. Du kan ändra dem fram till mötet."), "success")
+    return redirect(url_for("views.overview", meeting_id=meeting_id), 303)
+
+
+@bp.get("/meetings/<int:meeting_id>/wishes")
+@guard(Policy.MEETING_READ)
+def wishes(meeting_id: int):
+    """What happened with my wishes: each wish with the team's answer."""
+    access, meeting = _writer()
+    statement = services.own_statement(db.session, meeting, access.person)
+    record_read(db.session, access.person, access.plan, "wishes", meeting.id)
+    return render_template(
+        "views/wishes.html",
+        access=access,
+        meeting=meeting,
+        statement=statement,
+        prompts=BY_KEY,
+        published=meeting.feedback_published_at is not None,
+        take_part=TAKE_PART,
+        pictures=PICTURES,
+    )
+
+
+# --- the team ----------------------------------------------------------------------------
+
+
+def _team():
+    access = current_access()
+    if not access.may_prepare_meeting:
+        abort(404)
+    return access, g.meeting
+
+
+def _render_prepare(status: int = 200, errors: dict | None = None, typed: dict | None = None):
+    access, meeting = _team()
+    shown = services.visible_statements(db.session, meeting, access)
+    template = "views/_prepare_list.html" if is_htmx() else "views/prepare.html"
+    return render_template(
+        template,
+        access=access,
+        meeting=meeting,
+        shown=shown,
+        prompts=BY_KEY,
+        moods=MOODS,
+        pictures=PICTURES,
+        take_part=TAKE_PART,
+        errors=errors or {},
+        typed=typed or {},
+        agenda_texts={i.text for i in meeting.agenda_items},
+    ), status
+
+
+@bp.get("/meetings/<int:meeting_id>/prepare")
+@guard(Policy.MEETING_READ)
+def prepare(meeting_id: int):
+    access, meeting = _team()
+    record_read(db.session, access.person, access.plan, "statements", meeting.id)
+    return _render_prepare()
+
+
+def _meeting_answer(meeting, answer_id: int) -> StatementAnswer:
+    """A sent answer of this meeting that this coordinator may see; else 404."""
+    access = current_access()
+    answer = db.session.get(StatementAnswer, answer_id)
+    if (
+        answer is None
+        or answer.statement.meeting_id != meeting.id
+        or answer.statement.status != StatementStatus.SUBMITTED
+        or not access.sees_answer(answer.statement.author_id, answer.audience)
+    ):
+        abort(404)
+    return answer
+
+
+@bp.post("/meetings/<int:meeting_id>/answers/<int:answer_id>/response")
+@guard(Policy.MEETING_READ)
+def respond(meeting_id: int, answer_id: int):
+    access, meeting = _team()
+    if not access.may_answer_wishes:
+        abort(404)
+    answer = _meeting_answer(meeting, answer_id)
+    outcome = request.form.get("outcome", "")
+    reason = request.form.get("reason", "")
+    raw_date = request.form.get("later_date", "").strip()
+    later = None
+    try:
+        later = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        later = None
+    try:
+        services.respond(db.session, access, answer, outcome, reason, later)
+    except services.ViewError as error:
+        db.session.rollback()
+        typed = {answer.id: {"outcome": outcome, "reason": reason, "later_date": raw_date}}
+        return _render_prepare(400, {answer.id: _error_text(str(error))}, typed)
+    db.session.commit()
+    if is_htmx():
+        return _render_prepare()
+    flash(_("Svaret är sparat. Barnet ser det när du publicerar svaren."), "success")
+    return redirect(url_for("views.prepare", meeting_id=meeting_id) + f"#answer-{answer.id}", 303)
+
+
+@bp.post("/meetings/<int:meeting_id>/answers/<int:answer_id>/agenda")
+@guard(Policy.MEETING_READ)
+def add_to_agenda(meeting_id: int, answer_id: int):
+    """Put a topic from a view on the agenda, keeping the writer's audience."""
+    access, meeting = _team()
+    if not access.may_answer_wishes:
+        abort(404)
+    answer = _meeting_answer(meeting, answer_id)
+    text = answer.text.strip()
+    if text and text not in {i.text for i in meeting.agenda_items}:
+        position = max((i.position for i in meeting.agenda_items), default=0) + 1
+        db.session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                position=position,
+                text=text,
+                source="child"
+                if answer.statement.author_id == access.plan.child_id
+                else "guardian",
+                audience=answer.audience,
+            )
+        )
+        db.session.commit()
+    flash(_("Punkten står nu på dagordningen."), "success")
+    return redirect(url_for("views.prepare", meeting_id=meeting_id) + f"#answer-{answer.id}", 303)
+
+
+@bp.post("/meetings/<int:meeting_id>/feedback")
+@guard(Policy.MEETING_READ)
+def publish(meeting_id: int):
+    """Record how the child took part and publish the answers to the wishes."""
+    access, meeting = _team()
+    if not access.may_answer_wishes:
+        abort(404)
+    participation = request.form.get("participation") or None
+    if participation is not None and participation not in TAKE_PART:
+        return _render_prepare(400, {"participation": _error_text("outcome")})
+    services.publish_feedback(
+        db.session, meeting, access, participation, request.form.get("represented_by", "")
+    )
+    db.session.commit()
+    flash(_("Svaren är publicerade. De som skrev har fått ett meddelande."), "success")
+    return redirect(url_for("views.prepare", meeting_id=meeting_id), 303)

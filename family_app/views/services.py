@@ -1,0 +1,295 @@
+"""The child's and guardians' views before a meeting, and the team's answers.
+
+Rule 5 lives in PlanAccess.sees_answer; everything here that lists answers for a
+reader goes through it. Drafts are never shown to anyone but their writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..access import PlanAccess
+from ..audit import AuditAction, record
+from ..models import (
+    Audience,
+    Meeting,
+    MeetingStatus,
+    PendingDraft,
+    Person,
+    Statement,
+    StatementAnswer,
+    StatementStatus,
+    WishOutcome,
+    WishResponse,
+    utcnow,
+)
+from ..notifications import notify
+from ..queries import insert_once
+from ..tokens import hash_token, new_token
+from .prompts import BY_KEY, MAX_TEXT
+
+PENDING_HOURS = 24
+
+
+def editable(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Views can be written and changed until the meeting starts (rule 8)."""
+    now = now or utcnow()
+    return meeting.status == MeetingStatus.PLANNED and now < meeting.starts_at
+
+
+def own_statement(session: Session, meeting: Meeting, author: Person) -> Statement | None:
+    return session.scalar(
+        select(Statement)
+        .where(Statement.meeting_id == meeting.id, Statement.author_id == author.id)
+        .options(selectinload(Statement.answers).selectinload(StatementAnswer.response))
+    )
+
+
+def _statement(session: Session, meeting: Meeting, author: Person) -> Statement:
+    statement = own_statement(session, meeting, author)
+    if statement is None:
+        now = utcnow()
+        insert_once(
+            session,
+            Statement,
+            meeting_id=meeting.id,
+            author_id=author.id,
+            status=StatementStatus.DRAFT,
+            created_at=now,
+            updated_at=now,
+        )
+        statement = own_statement(session, meeting, author)
+    assert statement is not None
+    return statement
+
+
+class ViewError(ValueError):
+    """Input that cannot be saved; the message is shown next to the field."""
+
+
+def clean_audience(audience: str, for_child: bool) -> str:
+    allowed = {Audience.EVERYONE, Audience.COORDINATOR} | (
+        {Audience.NOT_GUARDIANS} if for_child else set()
+    )
+    if audience not in allowed:
+        raise ViewError("audience")
+    return audience
+
+
+def save_answer(
+    session: Session,
+    meeting: Meeting,
+    author: Person,
+    prompt_key: str,
+    text: str,
+    audience: str,
+    picks: list[str] | None = None,
+    for_child: bool = True,
+) -> StatementAnswer:
+    """Create or update one answer of the author's statement (draft or sent)."""
+    if prompt_key not in BY_KEY:
+        raise ViewError("prompt")
+    if len(text) > MAX_TEXT:
+        raise ViewError("too_long")
+    audience = clean_audience(audience, for_child)
+    statement = _statement(session, meeting, author)
+    answer = next((a for a in statement.answers if a.prompt == prompt_key), None)
+    if answer is None:
+        insert_once(
+            session,
+            StatementAnswer,
+            statement_id=statement.id,
+            prompt=prompt_key,
+            text="",
+            audience=audience,
+            picks="",
+            updated_at=utcnow(),
+        )
+        answer = session.scalar(
+            select(StatementAnswer).where(
+                StatementAnswer.statement_id == statement.id, StatementAnswer.prompt == prompt_key
+            )
+        )
+    assert answer is not None
+    answer.text = text
+    answer.audience = audience
+    answer.picks = ",".join(picks or [])[:200]
+    answer.updated_at = utcnow()
+    statement.updated_at = utcnow()
+    session.flush()
+    return answer
+
+
+def save_mood(session: Session, meeting: Meeting, author: Person, mood: str | None) -> None:
+    statement = _statement(session, meeting, author)
+    statement.mood = mood
+    statement.updated_at = utcnow()
+    session.flush()
+
+
+def send(session: Session, meeting: Meeting, access: PlanAccess) -> Statement:
+    """Send the views to the team; the first sending time is kept."""
+    statement = _statement(session, meeting, access.person)
+    if statement.status != StatementStatus.SUBMITTED:
+        statement.status = StatementStatus.SUBMITTED
+        statement.submitted_at = utcnow()
+        team = [access.plan.coordinator] if access.plan.coordinator else []
+        notify(session, team, access.plan, "views_submitted", "meeting", meeting.id)
+    record(
+        session,
+        AuditAction.WRITE,
+        access.person,
+        access.plan,
+        "statement",
+        statement.id,
+        detail="sent",
+    )
+    session.flush()
+    return statement
+
+
+@dataclass
+class ShownStatement:
+    statement: Statement
+    author_role: str  # child | guardian
+    answers: list[StatementAnswer]
+
+
+def visible_statements(
+    session: Session, meeting: Meeting, access: PlanAccess
+) -> list[ShownStatement]:
+    """Sent views as this reader may see them, each answer in full; the reader's
+    own statement is included even as a draft."""
+    statements = session.scalars(
+        select(Statement)
+        .where(Statement.meeting_id == meeting.id)
+        .order_by(Statement.id)
+        .options(
+            selectinload(Statement.author),
+            selectinload(Statement.answers).selectinload(StatementAnswer.response),
+        )
+    ).all()
+    shown = []
+    for statement in statements:
+        own = statement.author_id == access.person.id
+        if statement.status != StatementStatus.SUBMITTED and not own:
+            continue
+        answers = [
+            a
+            for a in statement.answers
+            if (a.text.strip() or a.picks) and access.sees_answer(statement.author_id, a.audience)
+        ]
+        if not answers and not (own or statement.mood):
+            continue
+        role = "child" if statement.author_id == access.plan.child_id else "guardian"
+        shown.append(ShownStatement(statement, role, answers))
+    return shown
+
+
+def respond(
+    session: Session,
+    access: PlanAccess,
+    answer: StatementAnswer,
+    outcome: str,
+    reason: str,
+    later_date: date | None,
+) -> WishResponse:
+    """The coordinator's answer to one wish."""
+    if outcome not in set(WishOutcome):
+        raise ViewError("outcome")
+    if outcome == WishOutcome.NOT_NOW and not reason.strip():
+        raise ViewError("reason")
+    if outcome == WishOutcome.LATER and later_date is None:
+        raise ViewError("later_date")
+    if len(reason) > MAX_TEXT:
+        raise ViewError("too_long")
+    response = answer.response
+    if response is None:
+        response = WishResponse(
+            answer_id=answer.id, responded_by_id=access.person.id, outcome=outcome
+        )
+        session.add(response)
+    response.outcome = outcome
+    response.reason = reason.strip()
+    response.later_date = later_date if outcome == WishOutcome.LATER else None
+    response.responded_by_id = access.person.id
+    response.responded_at = utcnow()
+    record(session, AuditAction.WRITE, access.person, access.plan, "wish_response", answer.id)
+    session.flush()
+    return response
+
+
+def publish_feedback(
+    session: Session,
+    meeting: Meeting,
+    access: PlanAccess,
+    participation: str | None,
+    represented_by: str,
+) -> None:
+    """Publish the answers: the writers of wishes are told that answers are there."""
+    meeting.child_participation = participation or meeting.child_participation
+    meeting.child_represented_by = represented_by.strip() or None
+    first_time = meeting.feedback_published_at is None
+    meeting.feedback_published_at = utcnow()
+    if first_time:
+        authors = session.scalars(
+            select(Person)
+            .join(Statement, Statement.author_id == Person.id)
+            .where(
+                Statement.meeting_id == meeting.id, Statement.status == StatementStatus.SUBMITTED
+            )
+        ).all()
+        notify(session, authors, access.plan, "wish_answered", "meeting", meeting.id)
+    record(
+        session,
+        AuditAction.WRITE,
+        access.person,
+        access.plan,
+        "meeting",
+        meeting.id,
+        detail="feedback_published",
+    )
+    session.flush()
+
+
+# --- text that arrived after the session ended -------------------------------------------
+
+
+def stash_pending(
+    session: Session, meeting: Meeting, prompt_key: str, text: str, audience: str
+) -> str:
+    """Keep text that came in without a session; returns the cookie key (once)."""
+    if prompt_key not in BY_KEY or len(text) > MAX_TEXT:
+        raise ViewError("prompt")
+    key = new_token()
+    session.add(
+        PendingDraft(
+            key_hash=hash_token(key),
+            meeting_id=meeting.id,
+            prompt=prompt_key,
+            text=text,
+            audience=audience,
+        )
+    )
+    session.flush()
+    return key
+
+
+def take_pending(session: Session, key: str) -> PendingDraft | None:
+    """The pending text behind a cookie key, removed as it is taken; old ones expire."""
+    from datetime import timedelta
+
+    session.execute(
+        delete(PendingDraft).where(
+            PendingDraft.created_at < utcnow() - timedelta(hours=PENDING_HOURS)
+        )
+    )
+    pending = session.scalar(select(PendingDraft).where(PendingDraft.key_hash == hash_token(key)))
+    if pending is not None:
+        session.delete(pending)
+        session.flush()
+    return pending
