@@ -19,7 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, overrides))
 
-    from . import compression, errors, i18n, labels, security
+    from . import compression, errors, i18n, labels, request_log, security
     from .auth.session import init_login
     from .extensions import babel, csrf, db, limiter
 
@@ -33,6 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     compression.init_app(app)
     errors.init_app(app)
+    request_log.init_app(app)
 
     from .account.routes import bp as account_bp
     from .auth.routes import bp as auth_bp

@@ -15,6 +15,6 @@ if [ "${1:-}" = "--demo" ]; then
 fi
 bind="${FAMILY_APP_BIND:-127.0.0.1:${FAMILY_APP_PORT:-5000}}"
 echo "Serving at ${FAMILY_APP_ORIGIN:-http://localhost:${FAMILY_APP_PORT:-5000}}  (Ctrl+C stops)"
-exec "${BIN}gunicorn" --workers "${WEB_CONCURRENCY:-2}" --bind "$bind" \
-  --access-logfile - --access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss' \
-  family_app.wsgi:app
+# No gunicorn access log: its paths would carry invitation and feed tokens. The app
+# logs each request with its route pattern instead (family_app/request_log.py).
+exec "${BIN}gunicorn" --workers "${WEB_CONCURRENCY:-2}" --bind "$bind" family_app.wsgi:app

@@ -39,11 +39,11 @@ def _writer():
 
 def _error_text(code: str) -> str:
     return {
-        "too_long": _("Det blev för mycket text. Dela upp den, eller korta den lite."),
+        "too_long": _("Det blev för mycket text. Korta den lite."),
         "audience": _("Välj vem som får läsa."),
-        "reason": _("Skriv varför det inte blir nu. Barnet ska få veta varför."),
+        "reason": _("Skriv varför det inte blir nu. Den som skrev ska få veta varför."),
         "later_date": _("Skriv när ni tar upp det igen."),
-        "outcome": _("Välj ett svar."),
+        "outcome": _("Välj ett av svaren."),
         "closed": _("Mötet har redan börjat, så det går inte att ändra längre."),
     }.get(code, _("Det gick inte att spara. Försök igen."))
 
@@ -251,7 +251,7 @@ def send(meeting_id: int):
     services.send(db.session, meeting, access)
     db.session.commit()
     if access.is_child:
-        flash(_("Tack! Nu kan teamet läsa det du skrev. Du kan ändra fram till mötet."), "success")
+        flash(_("Tack! Nu är det skickat. De du valde kan läsa det. Du kan ändra fram till mötet."), "success")
     else:
         flash(_("Tack! Dina tankar är skickade. Du kan ändra dem fram till mötet."), "success")
     return redirect(url_for("views.overview", meeting_id=meeting_id), 303)
@@ -351,7 +351,7 @@ def respond(meeting_id: int, answer_id: int):
     db.session.commit()
     if is_htmx():
         return _render_prepare()
-    flash(_("Svaret är sparat. Barnet ser det när du publicerar svaren."), "success")
+    flash(_("Svaret är sparat. Den som skrev ser det när du publicerar svaren."), "success")
     return redirect(url_for("views.prepare", meeting_id=meeting_id) + f"#answer-{answer.id}", 303)
 
 

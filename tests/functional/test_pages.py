@@ -222,3 +222,27 @@ def test_other_familys_plan_is_404(client, session):
     sign_in_as(client, mine.guardians[0])
     assert client.get(f"/plans/{theirs.plan.id}").status_code == 404
     assert client.get("/plans/999999").status_code == 404
+
+
+def test_request_log_has_route_patterns_never_tokens_or_ids(app, session, caplog):
+    import logging
+
+    from family_app.request_log import log
+
+    family = make_family(session)
+    issued = issue_invitation(session, family.guardians[0], None, 14)
+    session.commit()
+    app.testing = False
+    log.propagate = True
+    try:
+        with caplog.at_level(logging.INFO, logger="family_app.requests"):
+            client = app.test_client()
+            client.get(f"/i/{issued.token}")
+            client.get(f"/plans/{family.plan.id}")
+    finally:
+        app.testing = True
+        log.propagate = False
+    text = caplog.text
+    assert "GET /i/<token> 200" in text
+    assert "GET /plans/<int:plan_id> 302" in text
+    assert issued.token not in text and f"/plans/{family.plan.id}" not in text

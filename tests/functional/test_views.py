@@ -53,7 +53,7 @@ def test_child_answers_one_question_at_a_time_and_sends(app, session, family):
     child = _as(app, family.child)
     page = child.get(_step(family, "going_well")).get_data(as_text=True)
     assert "Fråga 1 av 7" in page and "Vad går bra just nu?" in page
-    assert "Alla utom mina föräldrar får läsa" in page  # audience choice in child words
+    assert "Alla utom mina vårdnadshavare får läsa" in page  # audience choice in child words
     response = _write(child, family, "going_well", "Fotbollen", mood="happy", picks="friends")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/my-views/hard")
