@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     current_app,
@@ -68,3 +70,36 @@ def glossary():
     from ..glossary import TERMS
 
     return render_template("main/glossary.html", terms=TERMS)
+
+
+@bp.get("/sw.js")
+@guard(Policy.PUBLIC)
+def service_worker():
+    """The service worker must be served from the root to control every page."""
+    import hashlib
+
+    static = Path(current_app.static_folder)
+    assets = sorted(
+        str(p.relative_to(static))
+        for p in static.rglob("*")
+        if p.is_file() and p.suffix in {".css", ".js", ".svg", ".png", ".webmanifest"}
+    )
+    digest = hashlib.sha256()
+    for name in assets:
+        digest.update(name.encode())
+        digest.update((static / name).read_bytes())
+    body = render_template(
+        "pwa/sw.js",
+        version=digest.hexdigest()[:12],
+        assets=[url_for("static", filename=name) for name in assets],
+    )
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/offline")
+@guard(Policy.PUBLIC)
+def offline():
+    """Shown by the service worker when there is no connection; holds nothing personal."""
+    return render_template("pwa/offline.html")

@@ -251,7 +251,10 @@ def send(meeting_id: int):
     services.send(db.session, meeting, access)
     db.session.commit()
     if access.is_child:
-        flash(_("Tack! Nu är det skickat. De du valde kan läsa det. Du kan ändra fram till mötet."), "success")
+        flash(
+            _("Tack! Nu är det skickat. De du valde kan läsa det. Du kan ändra fram till mötet."),
+            "success",
+        )
     else:
         flash(_("Tack! Dina tankar är skickade. Du kan ändra dem fram till mötet."), "success")
     return redirect(url_for("views.overview", meeting_id=meeting_id), 303)

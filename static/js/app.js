@@ -87,7 +87,15 @@
     });
   }
 
+  function registerServiceWorker() {
+    var url = document.body.dataset.sw;
+    if (url && "serviceWorker" in navigator) {
+      navigator.serviceWorker.register(url, { scope: "/" }).catch(function () { /* optional */ });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    registerServiceWorker();
     setupDrafts(document);
     focusErrors(document);
     setupReadAloud(document);

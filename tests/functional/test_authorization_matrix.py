@@ -78,6 +78,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("account.remove_device", "POST"): OWN_CREDENTIAL,
     ("account.sign_out_everywhere", "POST"): SIGNED_IN,
     ("main.glossary", "GET"): EVERYONE,
+    ("main.service_worker", "GET"): EVERYONE,
+    ("main.offline", "GET"): EVERYONE,
     ("plans.plan", "GET"): PLAN_READERS,
     ("plans.next_steps", "GET"): PLAN_READERS,
     ("plans.people", "GET"): PLAN_READERS,

@@ -246,3 +246,18 @@ def test_request_log_has_route_patterns_never_tokens_or_ids(app, session, caplog
     assert "GET /i/<token> 200" in text
     assert "GET /plans/<int:plan_id> 302" in text
     assert issued.token not in text and f"/plans/{family.plan.id}" not in text
+
+
+def test_service_worker_caches_only_static_files_and_the_offline_page(client):
+    import json
+    import re
+
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    body = response.get_data(as_text=True)
+    assets = json.loads(re.search(r"const ASSETS = (\[.*?\]);", body).group(1))
+    assert assets and all(a.startswith("/static/") for a in assets)
+    assert '"/offline"' in body
+    offline = client.get("/offline").get_data(as_text=True)
+    assert "Ingen anslutning" in offline and "csrf" not in offline.lower()
