@@ -150,20 +150,38 @@ class PlanAccess:
         return True
 
     def sees_protected_details(self, subject: Person | None = None) -> bool:
-        """Rule 7: addresses, meeting places and contact details of a family with
-        protected identity are for the child, custodial guardians and the coordinator."""
-        protected = self.plan.child.protected_identity or any(
-            m.person.protected_identity for m in self.plan.members if m.role == MemberRole.GUARDIAN
-        )
+        """Rule 7: contact details and meeting places of a family with protected
+        identity go only to those who need them.
+
+        - A protected person's own details: that person and the coordinator (and,
+          for a protected child, the guardians with custody who live with it).
+        - Meeting places: when a guardian is protected, the other guardian must not
+          learn where that guardian will be, so only the child, the coordinator and
+          the protected guardian(s) see it; when only the child is protected, the
+          guardians with custody see it too.
+        """
+        if self.role is Role.COORDINATOR:
+            return True
         if subject is not None:
-            protected = protected or subject.protected_identity
-        if not protected:
-            return True
-        if subject is not None and subject.id == self.person.id:
-            return True
-        return self.role in (Role.CHILD, Role.COORDINATOR) or (
-            self.role is Role.GUARDIAN and self.has_custody
-        )
+            if not subject.protected_identity:
+                return True
+            if subject.id == self.person.id:
+                return True
+            return subject.id == self.plan.child_id and (
+                self.role is Role.GUARDIAN and self.has_custody
+            )
+        protected_guardians = [
+            m.person
+            for m in self.plan.members
+            if m.role == MemberRole.GUARDIAN and m.person.protected_identity
+        ]
+        if protected_guardians:
+            return self.role is Role.CHILD or any(
+                p.id == self.person.id for p in protected_guardians
+            )
+        if self.plan.child.protected_identity:
+            return self.role is Role.CHILD or (self.role is Role.GUARDIAN and self.has_custody)
+        return True
 
     # --- doing things ------------------------------------------------------------------
     @property
@@ -224,6 +242,14 @@ def plan_access(
             return None  # the family sees the plan once the team has made it active
         return PlanAccess(person, plan, Role.CHILD)
     if plan.coordinator_id == person.id:
+        # The coordinator is a professional too (rule 2): once the plan is active,
+        # their agency needs the family's consent like any other. While the plan is
+        # a draft, the coordinator prepares it and the family does not see it yet.
+        if plan.status != PlanStatus.DRAFT and (
+            person.agency_id is None
+            or not consent_state(session, plan, person.agency_id, now).effective
+        ):
+            return None
         return PlanAccess(person, plan, Role.COORDINATOR)
     member = next((m for m in plan.members if m.person_id == person.id), None)
     if member is None:

@@ -101,9 +101,11 @@ def make_family(
     consent: bool = True,
     status: str = PlanStatus.ACTIVE,
     child_name: str | None = None,
+    coordinator_consent: bool = True,
 ) -> Family:
     """A plan with a child, guardians with custody, a coordinator and one
-    professional whose agency has consent (unless ``consent=False``)."""
+    professional. The professional's agency has consent unless ``consent=False``;
+    the coordinator's agency unless ``coordinator_consent=False``."""
     coordinator_agency = make_agency(
         session, AgencyKind.SOCIAL_SERVICES, PrincipalKind.MUNICIPALITY
     )
@@ -157,9 +159,11 @@ def make_family(
     )
     session.add(meeting)
     session.flush()
+    parties = list(parents) + ([child] if child_age >= 15 else [])
     if consent:
-        parties = list(parents) + ([child] if child_age >= 15 else [])
         give_consent(session, plan, professional_agency, parties)
+    if coordinator_consent:
+        give_consent(session, plan, coordinator_agency, parties)
     session.commit()
     return Family(
         plan=plan,

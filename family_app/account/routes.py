@@ -114,8 +114,11 @@ def remove_device(credential_id: int):
 @guard(Policy.SIGNED_IN)
 def sign_out_everywhere():
     """Every session of this person ends: their session version moves on."""
+    from .feeds import revoke_feeds
+
     me = _me()
     me.session_version += 1
+    revoke_feeds(db.session, me)  # a lost phone's calendar stops receiving meetings too
     record(db.session, AuditAction.SIGN_OUT, me, detail="everywhere")
     db.session.commit()
     sign_out()

@@ -21,10 +21,7 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers.exceptions import (
-    InvalidAuthenticationResponse,
-    InvalidRegistrationResponse,
-)
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -67,7 +64,7 @@ def _client_challenge(credential: dict[str, Any]) -> bytes:
     try:
         client_data = json.loads(_b64url_decode(credential["response"]["clientDataJSON"]))
         return _b64url_decode(client_data["challenge"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PasskeyError("malformed") from exc
 
 
@@ -167,7 +164,7 @@ def finish_registration(
             expected_origin=rp.origin,
             require_user_verification=True,
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as exc:
+    except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError) as exc:
         record(session, AuditAction.SIGN_IN_FAILED, person, detail="registration_refused")
         raise PasskeyError("verification") from exc
     if challenge.invitation_id is not None:
@@ -188,6 +185,9 @@ def finish_registration(
         )
     )
     record(session, AuditAction.REGISTER, person, object_type="credential")
+    from ..notifications import notify
+
+    notify(session, [person], None, "passkey_added")
     session.flush()
     return person
 
@@ -216,7 +216,8 @@ def finish_authentication(
     challenge = _consume_challenge(session, _client_challenge(credential), "authenticate", now)
     try:
         raw_id = _b64url_decode(credential["rawId"])
-        user_handle = credential["response"].get("userHandle")
+        raw_handle = credential["response"].get("userHandle")
+        user_handle = _b64url_decode(raw_handle) if raw_handle else None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PasskeyError("malformed") from exc
     stored = session.scalar(select(Credential).where(Credential.credential_id == raw_id))
@@ -224,7 +225,7 @@ def finish_authentication(
         record(session, AuditAction.SIGN_IN_FAILED, None, detail="unknown_credential")
         raise PasskeyError("unknown_credential")
     person = stored.person
-    if not user_handle or _b64url_decode(user_handle) != person.user_handle:
+    if not user_handle or user_handle != person.user_handle:
         record(session, AuditAction.SIGN_IN_FAILED, person, detail="user_handle_mismatch")
         raise PasskeyError("verification")
     try:
@@ -237,7 +238,7 @@ def finish_authentication(
             credential_current_sign_count=stored.sign_count,
             require_user_verification=True,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as exc:
+    except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError) as exc:
         regression = "sign count" in str(exc)
         record(
             session,

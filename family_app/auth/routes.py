@@ -114,6 +114,18 @@ def dev_sign_in():
     return redirect(url_for("main.index"), 303)
 
 
+@bp.post("/quick-exit")
+@guard(Policy.PUBLIC)
+def quick_exit():
+    """The child's "leave quickly" button signs out on the way (sent as a beacon)."""
+    person = current_person()
+    if person is not None:
+        record(db.session, AuditAction.SIGN_OUT, person, detail="quick_exit")
+        db.session.commit()
+        sign_out()
+    return "", 204
+
+
 @bp.post("/sign-out")
 @guard(Policy.SIGNED_IN)
 def sign_out_view():

@@ -48,17 +48,26 @@ def _load_person(user_id: str) -> SignedInPerson | None:
     if now - session.get("seen", 0) > idle or now - session.get("since", 0) > absolute:
         session.pop("_user_id", None)
         session["expired"] = True
+        # Remembered only so text typed after the timeout can wait for this same
+        # person (views/routes.py); it grants nothing by itself.
+        session["expired_user"] = person.id
         return None
     session["seen"] = now
     return SignedInPerson(person)
 
 
 def sign_in(person: Person) -> None:
-    """Start a fresh session: the old cookie's contents are dropped (rotation)."""
+    """Start a fresh session: the old cookie's contents are dropped (rotation).
+
+    Kept: the language, and text saved while this same person's session had run out.
+    """
     lang = session.get("lang")
+    pending = session.get("pending_draft") if session.get("expired_user") == person.id else None
     session.clear()
     if lang:
         session["lang"] = lang
+    if pending:
+        session["pending_draft"] = pending
     now = time.time()
     session["sv"] = person.session_version
     session["since"] = now

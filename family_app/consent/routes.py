@@ -20,8 +20,9 @@ CHILD_VIEWS = ("ok", "not_ok", "unsure")
 
 def _plan_agency(agency_id: int) -> Agency:
     """An agency of this plan; any other is 404."""
+    access = current_access()
     agency = next(
-        (a for a in services.plan_agencies(current_access().plan) if a.id == agency_id), None
+        (a for a in services.plan_agencies(access.plan, access) if a.id == agency_id), None
     )
     if agency is None:
         abort(404)

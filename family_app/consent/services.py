@@ -35,12 +35,17 @@ from ..rules import ChildSay, ConsentState, add_months
 REMIND_DAYS = 30
 
 
-def plan_agencies(plan: Plan) -> list[Agency]:
-    """Every agency in the plan: overall responsibility, actions, professionals."""
+def plan_agencies(plan: Plan, access: PlanAccess | None = None) -> list[Agency]:
+    """Every agency in the plan: overall responsibility, actions, professionals.
+
+    Given a reader, only the actions that reader may see count: an agency known
+    only through a harm-flagged action is not named to the guardians (rule 6).
+    """
     found: dict[int, Agency] = {}
     if plan.responsible_agency:
         found[plan.responsible_agency.id] = plan.responsible_agency
-    for action in plan.actions:
+    actions = access.visible_parts(plan.actions) if access else plan.actions
+    for action in actions:
         if action.responsible_agency:
             found.setdefault(action.responsible_agency.id, action.responsible_agency)
     for member in plan.members:
@@ -294,7 +299,7 @@ def overview(
     }
     guardians = [m for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody]
     rows = []
-    for agency in plan_agencies(plan):
+    for agency in plan_agencies(plan, access):
         consent = consents.get(agency.id)
         state = consent_state(session, plan, agency.id, now)
         parties_by_person = {p.person_id: p for p in consent.parties} if consent else {}

@@ -34,7 +34,7 @@ def who_can_see(session: Session, access: PlanAccess) -> list[Seer]:
     if plan.coordinator:
         rows.append(Seer(plan.coordinator.display_name, "coordinator", plan.coordinator.agency))
     people = {p.id: p for p in [plan.child] + [m.person for m in plan.members]}
-    for agency in plan_agencies(plan):
+    for agency in plan_agencies(plan, access):
         state = consent_state(session, plan, agency.id, now)
         staff = [
             m.person
@@ -77,11 +77,14 @@ def who_looked(session: Session, access: PlanAccess, limit: int = 30) -> list[Lo
         .order_by(AuditEvent.at.desc())
         .limit(limit)
     ).all()
+    shown_agencies = {a.name for a in plan_agencies(plan, access)}
     roles = {plan.child_id: "child"}
     roles.update({m.person_id: m.role for m in plan.members if m.role != MemberRole.PROFESSIONAL})
     looks = []
     for at, actor_id, agency_name in events:
         if agency_name:
+            if agency_name not in shown_agencies and access.is_guardian_side:
+                continue  # an agency the reader may not know of (rule 6)
             looks.append(Look(at, agency_name, True))
         else:
             looks.append(Look(at, roles.get(actor_id, "professional"), False))

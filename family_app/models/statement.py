@@ -77,6 +77,8 @@ class PendingDraft(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Whose session ran out: only this person's draft can receive the text.
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     prompt: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text, default="")

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from ..access import Policy, current_access, guard
-from ..audit import record_read
+from ..audit import AuditAction, record, record_read
 from ..extensions import db, limiter
 from ..models import AgendaItem, Meeting, StatementAnswer, StatementStatus
 from ..plans.routes import is_htmx
@@ -45,6 +45,7 @@ def _error_text(code: str) -> str:
         "later_date": _("Skriv när ni tar upp det igen."),
         "outcome": _("Välj ett av svaren."),
         "closed": _("Mötet har redan börjat, så det går inte att ändra längre."),
+        "represented_by": _("Skriv ett kortare namn, högst 120 tecken."),
     }.get(code, _("Det gick inte att spara. Försök igen."))
 
 
@@ -75,27 +76,37 @@ def _save(access, meeting, prompt_key: str, values: dict) -> None:
 
 
 def _stash_signed_out(meeting_id: int, prompt_key: str) -> str:
-    """The session ended while someone typed: keep the text aside for them."""
+    """The session ran out while someone typed: keep the text aside for that same
+    person. Answers the same whether or not the meeting exists."""
+    target = url_for("views.step", meeting_id=meeting_id, prompt_key=prompt_key)
+    person_id = session.get("expired_user")
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or prompt_key not in BY_KEY:
-        abort(404)
+    if person_id is None or meeting is None or prompt_key not in BY_KEY:
+        return target
     values = _form_values(prompt_key)
-    key = services.stash_pending(
-        db.session, meeting, prompt_key, values["text"], values["audience"]
-    )
+    try:
+        key = services.stash_pending(
+            db.session, person_id, meeting, prompt_key, values["text"], values["audience"]
+        )
+    except services.ViewError:
+        db.session.rollback()
+        return target
     db.session.commit()
     session["pending_draft"] = key
-    return url_for("views.step", meeting_id=meeting_id, prompt_key=prompt_key)
+    return target
 
 
 def _apply_pending(access, meeting) -> bool:
     key = session.pop("pending_draft", None)
     if not key:
         return False
-    pending = services.take_pending(db.session, key)
+    pending = services.take_pending(db.session, key, access.person)
     if pending is None or pending.meeting_id != meeting.id or not services.editable(meeting):
         db.session.commit()
         return False
+    audience = pending.audience
+    if audience not in {"everyone", "coordinator"} and not access.is_child:
+        audience = BY_KEY[pending.prompt].default_audience
     try:
         services.save_answer(
             db.session,
@@ -103,7 +114,7 @@ def _apply_pending(access, meeting) -> bool:
             access.person,
             pending.prompt,
             pending.text,
-            pending.audience,
+            audience,
             for_child=access.is_child,
         )
     except services.ViewError:
@@ -380,6 +391,15 @@ def add_to_agenda(meeting_id: int, answer_id: int):
                 audience=answer.audience,
             )
         )
+        record(
+            db.session,
+            AuditAction.WRITE,
+            access.person,
+            access.plan,
+            "agenda_item",
+            meeting.id,
+            detail="from_view",
+        )
         db.session.commit()
     flash(_("Punkten står nu på dagordningen."), "success")
     return redirect(url_for("views.prepare", meeting_id=meeting_id) + f"#answer-{answer.id}", 303)
@@ -395,9 +415,13 @@ def publish(meeting_id: int):
     participation = request.form.get("participation") or None
     if participation is not None and participation not in TAKE_PART:
         return _render_prepare(400, {"participation": _error_text("outcome")})
-    services.publish_feedback(
-        db.session, meeting, access, participation, request.form.get("represented_by", "")
-    )
+    try:
+        services.publish_feedback(
+            db.session, meeting, access, participation, request.form.get("represented_by", "")
+        )
+    except services.ViewError as error:
+        db.session.rollback()
+        return _render_prepare(400, {"participation": _error_text(str(error))})
     db.session.commit()
     flash(_("Svaren är publicerade. De som skrev har fått ett meddelande."), "success")
     return redirect(url_for("views.prepare", meeting_id=meeting_id), 303)

@@ -7,7 +7,7 @@ reader goes through it. Drafts are never shown to anyone but their writer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -120,8 +120,31 @@ def save_answer(
     answer.picks = ",".join(picks or [])[:200]
     answer.updated_at = utcnow()
     statement.updated_at = utcnow()
+    _audit_write(session, author, meeting, "statement_answer", answer.id)
     session.flush()
     return answer
+
+
+def _audit_write(
+    session: Session, author: Person, meeting: Meeting, object_type: str, object_id: int
+) -> None:
+    """Rule 9, without one event per keystroke: autosave writes the same answer
+    every few seconds, so one event per answer per ten minutes is recorded."""
+    from ..models import AuditEvent
+
+    recent = session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.actor_id == author.id,
+            AuditEvent.action == AuditAction.WRITE,
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id == object_id,
+            AuditEvent.at > utcnow() - timedelta(minutes=10),
+        )
+        .limit(1)
+    )
+    if recent is None:
+        record(session, AuditAction.WRITE, author, meeting.plan, object_type, object_id)
 
 
 def save_mood(session: Session, meeting: Meeting, author: Person, mood: str | None) -> None:
@@ -183,7 +206,9 @@ def visible_statements(
             for a in statement.answers
             if (a.text.strip() or a.picks) and access.sees_answer(statement.author_id, a.audience)
         ]
-        if not answers and not (own or statement.mood):
+        # Outside the team, a card with nothing visible would itself say that
+        # something was written for others: show it only with something in it.
+        if not answers and not own and not (access.is_team and statement.mood):
             continue
         role = "child" if statement.author_id == access.plan.child_id else "guardian"
         shown.append(ShownStatement(statement, role, answers))
@@ -231,6 +256,8 @@ def publish_feedback(
     represented_by: str,
 ) -> None:
     """Publish the answers: the writers of wishes are told that answers are there."""
+    if len(represented_by) > 120:
+        raise ViewError("represented_by")
     meeting.child_participation = participation or meeting.child_participation
     meeting.child_represented_by = represented_by.strip() or None
     first_time = meeting.feedback_published_at is None
@@ -259,16 +286,28 @@ def publish_feedback(
 # --- text that arrived after the session ended -------------------------------------------
 
 
+def _purge_pending(session: Session) -> None:
+    session.execute(
+        delete(PendingDraft).where(
+            PendingDraft.created_at < utcnow() - timedelta(hours=PENDING_HOURS)
+        )
+    )
+
+
 def stash_pending(
-    session: Session, meeting: Meeting, prompt_key: str, text: str, audience: str
+    session: Session, person_id: int, meeting: Meeting, prompt_key: str, text: str, audience: str
 ) -> str:
-    """Keep text that came in without a session; returns the cookie key (once)."""
+    """Keep text that came in after ``person_id``'s session ran out; returns the
+    cookie key (once). It can only ever land in that person's own draft."""
     if prompt_key not in BY_KEY or len(text) > MAX_TEXT:
-        raise ViewError("prompt")
+        raise ViewError("too_long")
+    audience = clean_audience(audience, for_child=True)
+    _purge_pending(session)
     key = new_token()
     session.add(
         PendingDraft(
             key_hash=hash_token(key),
+            person_id=person_id,
             meeting_id=meeting.id,
             prompt=prompt_key,
             text=text,
@@ -279,16 +318,14 @@ def stash_pending(
     return key
 
 
-def take_pending(session: Session, key: str) -> PendingDraft | None:
-    """The pending text behind a cookie key, removed as it is taken; old ones expire."""
-    from datetime import timedelta
-
-    session.execute(
-        delete(PendingDraft).where(
-            PendingDraft.created_at < utcnow() - timedelta(hours=PENDING_HOURS)
+def take_pending(session: Session, key: str, person: Person) -> PendingDraft | None:
+    """This person's pending text behind a cookie key, removed as it is taken."""
+    _purge_pending(session)
+    pending = session.scalar(
+        select(PendingDraft).where(
+            PendingDraft.key_hash == hash_token(key), PendingDraft.person_id == person.id
         )
     )
-    pending = session.scalar(select(PendingDraft).where(PendingDraft.key_hash == hash_token(key)))
     if pending is not None:
         session.delete(pending)
         session.flush()

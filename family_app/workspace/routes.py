@@ -11,17 +11,19 @@ from ..audit import AuditAction, record
 from ..auth.invitations import issue_invitation, withdraw_open_invitations
 from ..extensions import db
 from ..links import external_url
-from ..models import Invitation, Person, utcnow
+from ..models import Invitation, MemberRole, Person, utcnow
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 
 def plan_people(plan) -> list[tuple[Person, str]]:
-    """Everyone who can be invited to this plan, with their role in it."""
+    """The family of this plan: the people a coordinator may invite.
+
+    Professionals are invited by the service's admin (``family-app invite``): a
+    coordinator who could invite a colleague could also take over that account.
+    """
     people: list[tuple[Person, str]] = [(plan.child, "child")]
-    people += [(m.person, m.role) for m in plan.members]
-    if plan.coordinator:
-        people.append((plan.coordinator, "coordinator"))
+    people += [(m.person, m.role) for m in plan.members if m.role != MemberRole.PROFESSIONAL]
     return people
 
 

@@ -44,6 +44,14 @@
       link.addEventListener("click", function (event) {
         event.preventDefault();
         if (window.speechSynthesis) { window.speechSynthesis.cancel(); }
+        clearDrafts();
+        // Sign out on the way, so the next person on this device sees nothing.
+        var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+        if (navigator.sendBeacon && link.dataset.signOut && token) {
+          var data = new FormData();
+          data.append("csrf_token", token);
+          navigator.sendBeacon(link.dataset.signOut, data);
+        }
         document.body.hidden = true;
         window.location.replace(link.href);
       });
@@ -54,6 +62,13 @@
     root.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  function clearDrafts() {
+    if (!window.sessionStorage) { return; }
+    Object.keys(sessionStorage).forEach(function (key) {
+      if (key.indexOf("draft:") === 0) { sessionStorage.removeItem(key); }
     });
   }
 
@@ -83,8 +98,10 @@
       form.addEventListener("submit", function () { sessionStorage.setItem(key, area.value); });
     });
     root.querySelectorAll("form[action$='/sign-out']").forEach(function (form) {
-      form.addEventListener("submit", function () { if (window.sessionStorage) { sessionStorage.clear(); } });
+      form.addEventListener("submit", clearDrafts);
     });
+    // Whoever signs in next on this device must not be offered someone else's text.
+    if (document.body.hasAttribute("data-clear-drafts")) { clearDrafts(); }
   }
 
   function registerServiceWorker() {

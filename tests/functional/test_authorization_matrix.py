@@ -68,6 +68,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("auth.invitation_code", "POST"): EVERYONE,
     ("auth.dev_sign_in", "POST"): NOBODY,
     ("auth.sign_out_view", "POST"): SIGNED_IN,
+    ("auth.quick_exit", "POST"): EVERYONE,
     ("auth.passkey_register_options", "POST"): EVERYONE,
     ("auth.passkey_register_verify", "POST"): EVERYONE,
     ("auth.passkey_sign_in_options", "POST"): EVERYONE,

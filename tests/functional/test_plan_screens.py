@@ -120,24 +120,45 @@ def test_who_is_who_names_the_coordinator_and_explains_each_agency(client, sessi
     assert family.professional_agency.phone in html
 
 
-def test_protected_identity_hides_guardian_contact_and_meeting_place_from_professionals(
-    client, session
-):
+def test_protected_guardian_contact_and_meeting_place_reach_only_those_who_need_them(app, session):
+    family = make_family(session)
+    mum, dad = family.guardians
+    mum.protected_identity = True
+    mum.phone = "070-999 99 99"
+    session.commit()
+    readers = {
+        "professional": (family.professional, False, False),
+        "other guardian": (dad, False, False),
+        "mum herself": (mum, True, True),
+        "coordinator": (family.coordinator, True, True),
+        "child": (family.child, False, True),
+    }
+    for name, (person, sees_phone, sees_place) in readers.items():
+        client = app.test_client()
+        sign_in_as(client, person)
+        people = client.get(f"/plans/{family.plan.id}/people").get_data(as_text=True)
+        assert ("070-999 99 99" in people) == sees_phone, name
+        meeting = client.get(f"/meetings/{family.meeting.id}").get_data(as_text=True)
+        assert (family.meeting.place in meeting) == sees_place, name
+        ics = client.get(f"/meetings/{family.meeting.id}/calendar.ics").data
+        assert (b"LOCATION" in ics) == sees_place, name
+        if not sees_place:
+            assert "Platsen är skyddad" in meeting
+
+
+def test_protected_child_hides_the_meeting_place_from_professionals_only(app, session):
     family = make_family(session)
     family.child.protected_identity = True
-    family.guardians[0].phone = "070-999 99 99"
     session.commit()
-    pro = _get(client, family.professional, f"/plans/{family.plan.id}/people").get_data(
-        as_text=True
-    )
-    assert "070-999 99 99" not in pro and "Kontaktuppgifterna är skyddade." in pro
-    meeting = _get(client, family.professional, f"/meetings/{family.meeting.id}").get_data(
-        as_text=True
-    )
-    assert family.meeting.place not in meeting and "Platsen är skyddad" in meeting
-    coord = client.application.test_client()
-    html = _get(coord, family.coordinator, f"/plans/{family.plan.id}/people").get_data(as_text=True)
-    assert "070-999 99 99" in html
+    for person, sees in [
+        (family.professional, False),
+        (family.guardians[0], True),
+        (family.coordinator, True),
+    ]:
+        client = app.test_client()
+        sign_in_as(client, person)
+        html = client.get(f"/meetings/{family.meeting.id}").get_data(as_text=True)
+        assert (family.meeting.place in html) == sees
 
 
 def _add_held_meeting(session, family) -> Meeting:
