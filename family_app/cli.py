@@ -158,7 +158,7 @@ def translations_group() -> None:
 
 @translations_group.command("update")
 def translations_update() -> None:
-    """Extract messages and merge them into every catalogue."""
+    """Extract messages, merge them into every catalogue, and compile: one command."""
     extract_messages()
     for code in current_app.config["LANGUAGES"]:
         if code == "sv":
@@ -170,7 +170,8 @@ def translations_update() -> None:
             )
         else:
             _babel("init", "-i", str(POT), "-d", str(LOCALES_DIR), "-l", code)
-    click.echo("Catalogues updated.")
+    _babel("compile", "-d", str(LOCALES_DIR))
+    click.echo("Catalogues updated and compiled.")
 
 
 @translations_group.command("compile")
