@@ -29,29 +29,11 @@ from ..models import (
     utcnow,
 )
 from ..notifications import notify
+from ..plans.services import plan_agencies
 from ..queries import insert_once
 from ..rules import ChildSay, ConsentState, add_months
 
 REMIND_DAYS = 30
-
-
-def plan_agencies(plan: Plan, access: PlanAccess | None = None) -> list[Agency]:
-    """Every agency in the plan: overall responsibility, actions, professionals.
-
-    Given a reader, only the actions that reader may see count: an agency known
-    only through a harm-flagged action is not named to the guardians (rule 6).
-    """
-    found: dict[int, Agency] = {}
-    if plan.responsible_agency:
-        found[plan.responsible_agency.id] = plan.responsible_agency
-    actions = access.visible_parts(plan.actions) if access else plan.actions
-    for action in actions:
-        if action.responsible_agency:
-            found.setdefault(action.responsible_agency.id, action.responsible_agency)
-    for member in plan.members:
-        if member.role == MemberRole.PROFESSIONAL and member.person.agency:
-            found.setdefault(member.person.agency.id, member.person.agency)
-    return sorted(found.values(), key=lambda a: a.name)
 
 
 def _consent(session: Session, plan: Plan, agency: Agency) -> Consent:
@@ -87,6 +69,40 @@ def _party(session: Session, consent: Consent, person: Person) -> ConsentParty:
 
 def _recipients_for_change(plan: Plan) -> list[Person]:
     return [plan.coordinator] if plan.coordinator else []
+
+
+def _log_change(
+    session: Session,
+    plan: Plan,
+    consent: Consent,
+    person: Person,
+    actor: Person,
+    kind: ConsentEventKind,
+    now: datetime,
+    method: str | None = None,
+    valid_to: datetime | None = None,
+    note: str = "",
+    receipt: bool = True,
+) -> None:
+    """Every consent change: one ConsentEvent, one AuditEvent, word to the
+    coordinator, and (for a decision) a receipt to whoever made it."""
+    session.add(
+        ConsentEvent(
+            consent_id=consent.id,
+            person_id=person.id,
+            kind=kind,
+            method=method,
+            actor_id=actor.id,
+            valid_to=valid_to,
+            note=note,
+            at=now,
+        )
+    )
+    record(session, AuditAction.CONSENT, actor, plan, "consent", consent.id, detail=str(kind))
+    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
+    if receipt:
+        notify(session, [actor], plan, "consent_receipt", "consent", consent.id)
+    session.flush()
 
 
 def give(
@@ -129,21 +145,17 @@ def give(
     )
     if result.rowcount != 1:
         return False
-    session.add(
-        ConsentEvent(
-            consent_id=consent.id,
-            person_id=person.id,
-            kind=ConsentEventKind.GIVEN,
-            method=method,
-            actor_id=actor.id,
-            valid_to=valid_to,
-            at=now,
-        )
+    _log_change(
+        session,
+        plan,
+        consent,
+        person,
+        actor,
+        ConsentEventKind.GIVEN,
+        now,
+        method=method,
+        valid_to=valid_to,
     )
-    record(session, AuditAction.CONSENT, actor, plan, "consent", consent.id, detail="given")
-    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
-    notify(session, [actor], plan, "consent_receipt", "consent", consent.id)
-    session.flush()
     session.expire(party)
     return True
 
@@ -176,20 +188,16 @@ def revoke(
     )
     if result.rowcount != 1:
         return False
-    session.add(
-        ConsentEvent(
-            consent_id=consent.id,
-            person_id=person.id,
-            kind=ConsentEventKind.REVOKED,
-            method=ConsentMethod.IN_APP,
-            actor_id=actor.id,
-            at=now,
-        )
+    _log_change(
+        session,
+        plan,
+        consent,
+        person,
+        actor,
+        ConsentEventKind.REVOKED,
+        now,
+        method=ConsentMethod.IN_APP,
     )
-    record(session, AuditAction.CONSENT, actor, plan, "consent", consent.id, detail="revoked")
-    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
-    notify(session, [actor], plan, "consent_receipt", "consent", consent.id)
-    session.flush()
     for party in consent.parties:
         session.expire(party)
     return True
@@ -208,52 +216,17 @@ def record_child_view(
     consent = _consent(session, plan, agency)
     party = _party(session, consent, child)
     party.child_view = view
-    session.add(
-        ConsentEvent(
-            consent_id=consent.id,
-            person_id=child.id,
-            kind=ConsentEventKind.CHILD_VIEW,
-            actor_id=child.id,
-            note=view,
-            at=now,
-        )
+    _log_change(
+        session,
+        plan,
+        consent,
+        child,
+        child,
+        ConsentEventKind.CHILD_VIEW,
+        now,
+        note=view,
+        receipt=False,
     )
-    record(session, AuditAction.CONSENT, child, plan, "consent", consent.id, detail="child_view")
-    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
-    session.flush()
-
-
-def record_exception(
-    session: Session,
-    plan: Plan,
-    agency: Agency,
-    party_person: Person,
-    actor: Person,
-    reason: str,
-    now: datetime | None = None,
-) -> None:
-    """A professional's written, audited decision standing in for one party's consent
-    (e.g. a mature child under the consent age, or a guardian who cannot be reached
-    where the law allows)."""
-    now = now or utcnow()
-    consent = _consent(session, plan, agency)
-    party = _party(session, consent, party_person)
-    party.exception_reason = reason
-    party.recorded_by_id = actor.id
-    session.add(
-        ConsentEvent(
-            consent_id=consent.id,
-            person_id=party_person.id,
-            kind=ConsentEventKind.EXCEPTION,
-            method=ConsentMethod.WRITTEN,
-            actor_id=actor.id,
-            note=reason,
-            at=now,
-        )
-    )
-    record(session, AuditAction.CONSENT, actor, plan, "consent", consent.id, detail="exception")
-    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
-    session.flush()
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..access import PlanAccess, consent_state
 from ..models import Agency, AuditEvent, Consent, ConsentParty, MemberRole, Person, utcnow
-from .services import plan_agencies
+from ..plans.services import plan_agencies
 
 
 @dataclass(frozen=True)

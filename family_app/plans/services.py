@@ -118,6 +118,25 @@ class PlanPage:
         return steps[:limit] if limit else steps
 
 
+def plan_agencies(plan: Plan, access: PlanAccess | None = None) -> list[Agency]:
+    """Every agency in the plan: overall responsibility, actions, professionals.
+
+    Given a reader, only the actions that reader may see count: an agency known
+    only through a harm-flagged action is not named to the guardians (rule 6).
+    """
+    found: dict[int, Agency] = {}
+    if plan.responsible_agency:
+        found[plan.responsible_agency.id] = plan.responsible_agency
+    actions = access.visible_parts(plan.actions) if access else plan.actions
+    for action in actions:
+        if action.responsible_agency:
+            found.setdefault(action.responsible_agency.id, action.responsible_agency)
+    for member in plan.members:
+        if member.role == MemberRole.PROFESSIONAL and member.person.agency:
+            found.setdefault(member.person.agency.id, member.person.agency)
+    return sorted(found.values(), key=lambda a: a.name)
+
+
 def build_plan_page(
     session: Session, access: PlanAccess, locale: str, now: datetime | None = None
 ) -> PlanPage:
@@ -128,15 +147,6 @@ def build_plan_page(
     meetings = [m for m in plan_meetings(session, [plan.id]) if m.status != MeetingStatus.CANCELLED]
     upcoming = [m for m in meetings if m.ends_at >= now and m.status == MeetingStatus.PLANNED]
     past = [m for m in reversed(meetings) if m not in upcoming]
-    agencies: dict[int, Agency] = {}
-    if plan.responsible_agency:
-        agencies[plan.responsible_agency.id] = plan.responsible_agency
-    for action in actions:
-        if action.responsible_agency:
-            agencies.setdefault(action.responsible_agency.id, action.responsible_agency)
-    for member in plan.members:
-        if member.role == MemberRole.PROFESSIONAL and member.person.agency:
-            agencies.setdefault(member.person.agency.id, member.person.agency)
     agenda = [item for m in meetings for item in m.agenda_items]
     decisions = [d for m in meetings for d in m.decisions]
     texts = Translations(session, [plan, *goals, *actions, *meetings, *agenda, *decisions], locale)
@@ -148,7 +158,7 @@ def build_plan_page(
         late_actions=[a for a in actions if a.is_late(access.today)],
         upcoming_meetings=upcoming,
         past_meetings=past,
-        agencies=list(agencies.values()),
+        agencies=plan_agencies(plan, access),
         texts=texts,
         today=access.today,
     )

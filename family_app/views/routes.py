@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from ..access import Policy, current_access, guard
 from ..audit import AuditAction, record, record_read
 from ..extensions import db, limiter
-from ..models import AgendaItem, Meeting, StatementAnswer, StatementStatus
+from ..models import AgendaItem, Meeting, StatementAnswer, StatementStatus, utcnow
 from ..plans.routes import is_htmx
 from . import services
 from .prompts import BY_KEY, MOODS, PICTURES, PROMPT_KEYS, PROMPTS, TAKE_PART
@@ -75,14 +75,14 @@ def _save(access, meeting, prompt_key: str, values: dict) -> None:
         services.save_mood(db.session, meeting, access.person, values["mood"])
 
 
-def _stash_signed_out(meeting_id: int, prompt_key: str) -> str:
+def _stash_signed_out(meeting_id: int, prompt_key: str) -> tuple[str, bool]:
     """The session ran out while someone typed: keep the text aside for that same
     person. Answers the same whether or not the meeting exists."""
     target = url_for("views.step", meeting_id=meeting_id, prompt_key=prompt_key)
     person_id = session.get("expired_user")
     meeting = db.session.get(Meeting, meeting_id)
     if person_id is None or meeting is None or prompt_key not in BY_KEY:
-        return target
+        return target, False
     values = _form_values(prompt_key)
     try:
         key = services.stash_pending(
@@ -90,10 +90,10 @@ def _stash_signed_out(meeting_id: int, prompt_key: str) -> str:
         )
     except services.ViewError:
         db.session.rollback()
-        return target
+        return target, False
     db.session.commit()
     session["pending_draft"] = key
-    return target
+    return target, True
 
 
 def _apply_pending(access, meeting) -> bool:
@@ -192,19 +192,8 @@ def step(meeting_id: int, prompt_key: str):
     return _render_step(access, meeting, prompt_key)
 
 
-@bp.post("/meetings/<int:meeting_id>/my-views/<prompt_key>")
-@guard(Policy.MEETING_DRAFT)
-@limiter.limit("60 per minute")
-def save_step(meeting_id: int, prompt_key: str):
-    """Save one answer, then go on (or back). Errors re-render with the text kept."""
-    if g.plan_access is None:
-        flash(
-            _("Du blev utloggad, men det du skrev är sparat. Logga in igen så fortsätter du."),
-            "info",
-        )
-        return redirect(
-            url_for("auth.sign_in_page", next=_stash_signed_out(meeting_id, prompt_key)), 302
-        )
+def _save_posted(prompt_key: str) -> tuple:
+    """Save the posted answer of the signed-in writer: (access, meeting, values, error)."""
     access, meeting = _writer()
     if prompt_key not in BY_KEY:
         abort(404)
@@ -213,8 +202,27 @@ def save_step(meeting_id: int, prompt_key: str):
         _save(access, meeting, prompt_key, values)
     except services.ViewError as error:
         db.session.rollback()
-        return _render_step(access, meeting, prompt_key, values, _error_text(str(error)), 400)
+        return access, meeting, values, _error_text(str(error))
     db.session.commit()
+    return access, meeting, values, None
+
+
+@bp.post("/meetings/<int:meeting_id>/my-views/<prompt_key>")
+@guard(Policy.MEETING_DRAFT)
+@limiter.limit("60 per minute")
+def save_step(meeting_id: int, prompt_key: str):
+    """Save one answer, then go on (or back). Errors re-render with the text kept."""
+    if g.plan_access is None:
+        target, kept = _stash_signed_out(meeting_id, prompt_key)
+        if kept:
+            flash(
+                _("Du blev utloggad, men det du skrev är sparat. Logga in igen så fortsätter du."),
+                "info",
+            )
+        return redirect(url_for("auth.sign_in_page", next=target), 302)
+    access, meeting, values, error = _save_posted(prompt_key)
+    if error:
+        return _render_step(access, meeting, prompt_key, values, error, 400)
     index = PROMPT_KEYS.index(prompt_key)
     if request.form.get("go") == "back" and index:
         target = url_for("views.step", meeting_id=meeting_id, prompt_key=PROMPT_KEYS[index - 1])
@@ -231,24 +239,12 @@ def save_step(meeting_id: int, prompt_key: str):
 def autosave(meeting_id: int, prompt_key: str):
     """htmx, while typing: save quietly and answer with the "saved" line."""
     if g.plan_access is None:
-        next_url = _stash_signed_out(meeting_id, prompt_key)
-        return render_template(
-            "views/_save_status.html", state="signed_out", next_url=next_url
-        ), 401
-    access, meeting = _writer()
-    if prompt_key not in BY_KEY:
-        abort(404)
-    values = _form_values(prompt_key)
-    try:
-        _save(access, meeting, prompt_key, values)
-    except services.ViewError as error:
-        db.session.rollback()
-        return render_template(
-            "views/_save_status.html", state="error", message=_error_text(str(error))
-        ), 422
-    db.session.commit()
-    from ..models import utcnow
-
+        target, kept = _stash_signed_out(meeting_id, prompt_key)
+        state = "signed_out" if kept else "signed_out_unsaved"
+        return render_template("views/_save_status.html", state=state, next_url=target), 401
+    _access, _meeting, _values, error = _save_posted(prompt_key)
+    if error:
+        return render_template("views/_save_status.html", state="error", message=error), 422
     return render_template("views/_save_status.html", state="saved", at=utcnow())
 
 

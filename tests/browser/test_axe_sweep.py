@@ -8,15 +8,30 @@ import pytest
 from tests.browser.conftest import axe_violations, no_horizontal_scroll, register_passkey
 
 GUARDIAN_PAGES = [
-    "/", "/plans/{plan}", "/plans/{plan}/next", "/plans/{plan}/people", "/plans/{plan}/meetings",
-    "/meetings/{meeting}", "/plans/{plan}/consent", "/plans/{plan}/who-can-see",
-    "/meetings/{meeting}/my-views", "/meetings/{meeting}/my-views/take_part",
-    "/meetings/{meeting}/wishes", "/account/devices", "/account/notifications",
-    "/account/calendar", "/glossary", "/plans/999999", "/offline",
+    "/",
+    "/plans/{plan}",
+    "/plans/{plan}/next",
+    "/plans/{plan}/people",
+    "/plans/{plan}/meetings",
+    "/meetings/{meeting}",
+    "/plans/{plan}/consent",
+    "/plans/{plan}/who-can-see",
+    "/meetings/{meeting}/my-views",
+    "/meetings/{meeting}/my-views/take_part",
+    "/meetings/{meeting}/wishes",
+    "/account/devices",
+    "/account/notifications",
+    "/account/calendar",
+    "/glossary",
+    "/plans/999999",
+    "/offline",
 ]
 COORDINATOR_PAGES = [
-    "/", "/workspace/plans/{plan}/people", "/meetings/{meeting}/prepare",
-    "/plans/{plan}/consent", "/plans/{plan}/who-can-see",
+    "/",
+    "/workspace/plans/{plan}/people",
+    "/meetings/{meeting}/prepare",
+    "/plans/{plan}/consent",
+    "/plans/{plan}/who-can-see",
 ]
 
 
@@ -30,8 +45,9 @@ def _ids(page):
 
 
 @pytest.mark.parametrize("lang", ["sv", "ar"])
-@pytest.mark.parametrize(("who", "pages"), [("hodan", GUARDIAN_PAGES),
-                                            ("sofia", COORDINATOR_PAGES)])
+@pytest.mark.parametrize(
+    ("who", "pages"), [("hodan", GUARDIAN_PAGES), ("sofia", COORDINATOR_PAGES)]
+)
 def test_pages_are_axe_clean_and_fit_a_phone(phone, live_server, lang, who, pages):
     page = phone(locale="ar" if lang == "ar" else "sv-SE")
     register_passkey(page, live_server.invite(who))
