@@ -105,8 +105,6 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "WTF_CSRF_TIME_LIMIT": None,  # the session bounds the token's life
-        "SESSION_COOKIE_NAME": "__Host-family" if origin.startswith("https://") else "family",
-        "SESSION_COOKIE_SECURE": origin.startswith("https://"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(days=0),
@@ -117,6 +115,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     if overrides:
         config.update(overrides)
     config["DATABASE_URL"] = normalise_database_url(config["DATABASE_URL"])
+    # Served over https: the session cookie is Secure and host-only (__Host- prefix).
+    https = str(config["WEBAUTHN_ORIGIN"]).startswith("https://")
+    config.setdefault("SESSION_COOKIE_SECURE", https)
+    config.setdefault("SESSION_COOKIE_NAME", "__Host-family" if https else "family")
 
     if not config["SECRET_KEY"]:
         if production:

@@ -261,3 +261,15 @@ def test_service_worker_caches_only_static_files_and_the_offline_page(client):
     assert '"/offline"' in body
     offline = client.get("/offline").get_data(as_text=True)
     assert "Ingen anslutning" in offline and "csrf" not in offline.lower()
+
+
+def test_https_deployments_get_hsts_and_secure_cookies(database_url):
+    from family_app import create_app
+    from tests.conftest import app_config
+
+    app = create_app(app_config(database_url, WEBAUTHN_ORIGIN="https://sip.example.se"))
+    response = app.test_client().get("/sign-in", base_url="https://sip.example.se")
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-family=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
