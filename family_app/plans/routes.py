@@ -22,24 +22,26 @@ def is_htmx() -> bool:
     )
 
 
-def _page():
+def _page(read_as: str | None = None):
+    """This reader's view of the plan; ``read_as`` names the read for the audit log."""
     access = current_access()
-    return access, build_plan_page(db.session, access, current_language())
+    page = build_plan_page(db.session, access, current_language())
+    if read_as:
+        record_read(db.session, access.person, access.plan, read_as, access.plan.id)
+    return access, page
 
 
 @bp.get("/plans/<int:plan_id>")
 @guard(Policy.PLAN_READ)
 def plan(plan_id: int):
-    access, page = _page()
-    record_read(db.session, access.person, access.plan, "plan", access.plan.id)
+    access, page = _page(read_as="plan")
     return render_template("plans/plan.html", page=page, access=access)
 
 
 @bp.get("/plans/<int:plan_id>/next")
 @guard(Policy.PLAN_READ)
 def next_steps(plan_id: int):
-    access, page = _page()
-    record_read(db.session, access.person, access.plan, "plan_next", access.plan.id)
+    access, page = _page(read_as="plan_next")
     if is_htmx():
         full = not request.args.get("brief")
         return render_template("plans/_next.html", page=page, access=access, full=full)
@@ -49,8 +51,7 @@ def next_steps(plan_id: int):
 @bp.get("/plans/<int:plan_id>/people")
 @guard(Policy.PLAN_READ)
 def people(plan_id: int):
-    access, page = _page()
-    record_read(db.session, access.person, access.plan, "plan_people", access.plan.id)
+    access, page = _page(read_as="plan_people")
     return render_template(
         "plans/people.html", page=page, access=access, people=people_in_plan(page)
     )
@@ -59,8 +60,7 @@ def people(plan_id: int):
 @bp.get("/plans/<int:plan_id>/meetings")
 @guard(Policy.PLAN_READ)
 def meetings(plan_id: int):
-    access, page = _page()
-    record_read(db.session, access.person, access.plan, "plan_meetings", access.plan.id)
+    access, page = _page(read_as="plan_meetings")
     return render_template("plans/meetings.html", page=page, access=access)
 
 

@@ -210,3 +210,24 @@ def test_signed_in_person_can_add_a_second_passkey(client, session, family):
 def test_signed_out_person_cannot_add_a_passkey_without_invitation(client):
     response = Browser(client).post("/passkeys/register/options", {})
     assert response.status_code == 410
+
+
+def test_typed_code_from_a_printed_invitation_registers_a_passkey(client, session, family):
+    guardian = family.guardians[0]
+    issued = issue_invitation(session, guardian, None, 14)
+    session.commit()
+    browser = Browser(client)
+    typed = issued.code.lower().replace("-", " ")  # as a person might type it
+    options = browser.post("/passkeys/register/options", {"code": typed})
+    assert options.status_code == 200
+    authn = SoftAuthenticator(ORIGIN)
+    response = browser.post(
+        "/passkeys/register/verify",
+        {"credential": authn.register(options.get_json()), "name": "Telefon", "code": typed},
+    )
+    assert response.status_code == 200
+    assert client.get(f"/plans/{family.plan.id}").status_code == 200
+    again = Browser(client.application.test_client()).post(
+        "/passkeys/register/options", {"code": typed}
+    )
+    assert again.status_code == 410
