@@ -128,6 +128,7 @@ def _apply_pending(access, meeting) -> bool:
 @guard(Policy.MEETING_READ)
 def overview(meeting_id: int):
     access, meeting = _writer()
+    record_read(db.session, access.person, access.plan, "statement", meeting.id)
     statement = services.own_statement(db.session, meeting, access.person)
     answers = {a.prompt: a for a in statement.answers} if statement else {}
     return render_template(
@@ -189,6 +190,7 @@ def step(meeting_id: int, prompt_key: str):
         abort(404)
     if _apply_pending(access, meeting):
         flash(_("Det du skrev innan du blev utloggad är sparat."), "success")
+    record_read(db.session, access.person, access.plan, "statement", meeting.id)
     return _render_step(access, meeting, prompt_key)
 
 
