@@ -19,7 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, overrides))
 
-    from . import compression, errors, i18n, labels, request_log, security
+    from . import compression, errors, i18n, labels, notifications, request_log, security
     from .auth.session import init_login
     from .extensions import babel, csrf, db, limiter
 
@@ -30,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_login(app)
     i18n.init_app(app)
     labels.init_app(app)
+    notifications.init_app(app)
     security.init_app(app)
     compression.init_app(app)
     errors.init_app(app)

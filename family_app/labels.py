@@ -63,16 +63,6 @@ def init_app(app: Flask) -> None:
     from .glossary import AGENCY_KIND_TERM, term
     from .notifications import text as notification_text
 
-    @app.context_processor
-    def unread_notifications() -> dict:
-        """The header's "new messages" count, for signed-in people only."""
-        from .auth.session import current_person
-        from .extensions import db
-        from .notifications import unread_count
-
-        person = current_person()
-        return {"unread_notifications": unread_count(db.session, person) if person else 0}
-
     app.jinja_env.globals.update(
         glossary_term=term,
         notification_text=notification_text,

@@ -77,3 +77,17 @@ def mark_all_read(session: Session, person: Person) -> None:
 
 def text(notification: Notification) -> str:
     return str(TEXTS.get(notification.kind, TEXTS["plan_changed"]))
+
+
+def _unread_for_current_person() -> int:
+    """The header's "new messages" count. A template global called only where the
+    header is drawn, so fragments (autosave, htmx swaps) cost no query."""
+    from .auth.session import current_person
+    from .extensions import db
+
+    person = current_person()
+    return unread_count(db.session, person) if person else 0
+
+
+def init_app(app) -> None:  # noqa: ANN001 - Flask app
+    app.jinja_env.globals["unread_notifications"] = _unread_for_current_person

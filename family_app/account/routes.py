@@ -28,6 +28,16 @@ def _own_credential(credential_id: int) -> Credential:
     return credential
 
 
+def _my_credentials() -> list[Credential]:
+    return list(
+        db.session.scalars(
+            select(Credential)
+            .where(Credential.person_id == _me().id)
+            .order_by(Credential.created_at)
+        )
+    )
+
+
 def _count(person: Person) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Credential).where(Credential.person_id == person.id)
@@ -37,9 +47,7 @@ def _count(person: Person) -> int:
 @bp.get("/devices")
 @guard(Policy.SIGNED_IN)
 def devices():
-    credentials = db.session.scalars(
-        select(Credential).where(Credential.person_id == _me().id).order_by(Credential.created_at)
-    ).all()
+    credentials = _my_credentials()
     return render_template("account/devices.html", credentials=credentials)
 
 
@@ -49,9 +57,7 @@ def rename_device(credential_id: int):
     credential = _own_credential(credential_id)
     name = request.form.get("name", "").strip()
     if not name or len(name) > 80:
-        credentials = db.session.scalars(
-            select(Credential).where(Credential.person_id == _me().id)
-        ).all()
+        credentials = _my_credentials()
         error = _("Skriv ett namn, högst 80 tecken.")
         return render_template(
             "account/devices.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..access import Policy, guard, plans_for
 from ..audit import AuditAction, record
@@ -29,6 +30,6 @@ def calendar_feed(token: str):
                 url = external_url("plans.meeting", meeting_id=meeting.id)
                 events.append(meeting_event(meeting, access, page.texts, url))
             record(db.session, AuditAction.EXPORT, person, access.plan, "calendar_feed", g.feed.id)
-        body = calendar(events, "Min SIP")
+        body = calendar(events, _("Min SIP"))
     db.session.commit()
     return Response(body, mimetype="text/calendar")

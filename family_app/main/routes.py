@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 from flask import (
@@ -72,25 +74,32 @@ def glossary():
     return render_template("main/glossary.html", terms=TERMS)
 
 
-@bp.get("/sw.js")
-@guard(Policy.PUBLIC)
-def service_worker():
-    """The service worker must be served from the root to control every page."""
-    import hashlib
-
-    static = Path(current_app.static_folder)
-    assets = sorted(
-        str(p.relative_to(static))
-        for p in static.rglob("*")
-        if p.is_file() and p.suffix in {".css", ".js", ".svg", ".png", ".webmanifest"}
+@lru_cache(maxsize=4)
+def _static_assets(static_folder: str) -> tuple[str, tuple[str, ...]]:
+    """(version, files) of the static folder; files do not change while we run."""
+    static = Path(static_folder)
+    assets = tuple(
+        sorted(
+            str(p.relative_to(static))
+            for p in static.rglob("*")
+            if p.is_file() and p.suffix in {".css", ".js", ".svg", ".png", ".webmanifest"}
+        )
     )
     digest = hashlib.sha256()
     for name in assets:
         digest.update(name.encode())
         digest.update((static / name).read_bytes())
+    return digest.hexdigest()[:12], assets
+
+
+@bp.get("/sw.js")
+@guard(Policy.PUBLIC)
+def service_worker():
+    """The service worker must be served from the root to control every page."""
+    version, assets = _static_assets(current_app.static_folder)
     body = render_template(
         "pwa/sw.js",
-        version=digest.hexdigest()[:12],
+        version=version,
         assets=[url_for("static", filename=name) for name in assets],
     )
     response = current_app.response_class(body, mimetype="text/javascript")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, render_template, request
+from flask_babel import gettext as _
 
 from ..access import Policy, current_access, guard
 from ..audit import AuditAction, record, record_read
@@ -10,6 +11,8 @@ from ..extensions import db
 from ..i18n import current_language
 from ..ics import calendar, meeting_event
 from ..links import external_url
+from ..views.prompts import BY_KEY, MOODS, PICTURES, TAKE_PART
+from ..views.services import editable, visible_statements
 from .services import build_plan_page, people_in_plan
 
 bp = Blueprint("plans", __name__)
@@ -72,9 +75,6 @@ def meeting(meeting_id: int):
         (m for m in page.upcoming_meetings + page.past_meetings if m.id == meeting_id), g.meeting
     )
     record_read(db.session, access.person, access.plan, "meeting", meeting.id)
-    from ..views.prompts import BY_KEY, MOODS, PICTURES, TAKE_PART
-    from ..views.services import editable, visible_statements
-
     template = "plans/_meeting.html" if is_htmx() else "plans/meeting.html"
     return render_template(
         template,
@@ -98,7 +98,7 @@ def meeting_ics(meeting_id: int):
         (m for m in page.upcoming_meetings + page.past_meetings if m.id == meeting_id), g.meeting
     )
     page_url = external_url("plans.meeting", meeting_id=meeting.id)
-    body = calendar([meeting_event(meeting, access, page.texts, page_url)], "Min SIP")
+    body = calendar([meeting_event(meeting, access, page.texts, page_url)], _("Min SIP"))
     record(
         db.session,
         AuditAction.EXPORT,

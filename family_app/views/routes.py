@@ -411,15 +411,19 @@ def publish(meeting_id: int):
     if not access.may_answer_wishes:
         abort(404)
     participation = request.form.get("participation") or None
+    typed = {
+        "participation": participation,
+        "represented_by": request.form.get("represented_by", ""),
+    }
     if participation is not None and participation not in TAKE_PART:
-        return _render_prepare(400, {"participation": _error_text("outcome")})
+        return _render_prepare(400, {"participation": _error_text("outcome")}, typed)
     try:
         services.publish_feedback(
             db.session, meeting, access, participation, request.form.get("represented_by", "")
         )
     except services.ViewError as error:
         db.session.rollback()
-        return _render_prepare(400, {"participation": _error_text(str(error))})
+        return _render_prepare(400, {"participation": _error_text(str(error))}, typed)
     db.session.commit()
     flash(_("Svaren är publicerade. De som skrev har fått ett meddelande."), "success")
     return redirect(url_for("views.prepare", meeting_id=meeting_id), 303)
