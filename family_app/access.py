@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -25,14 +25,23 @@ from sqlalchemy.orm import Session
 
 from .auth.session import current_person
 from .models import (
+    Agency,
+    AgendaItem,
     Audience,
     Consent,
+    ConsentEvent,
+    ConsentEventKind,
+    Credential,
+    Decision,
     Meeting,
+    MeetingAttendee,
     MemberRole,
     Person,
     Plan,
     PlanMember,
     PlanStatus,
+    StatementAnswer,
+    StatementStatus,
     utcnow,
 )
 from .rules import (
@@ -68,14 +77,7 @@ def age_rules() -> AgeRules:
     return AgeRules.from_config(current_app.config)
 
 
-def consent_state(session: Session, plan: Plan, agency_id: int, now: datetime) -> ConsentState:
-    """Effective consent for one agency in one plan, read fresh from the database.
-
-    Never cached: a revocation must bind the very next request in every worker.
-    """
-    consent = session.scalar(
-        select(Consent).where(Consent.plan_id == plan.id, Consent.agency_id == agency_id)
-    )
+def _state_of(plan: Plan, consent: Consent | None, now: datetime) -> ConsentState:
     custodial = [
         m.person_id for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
     ]
@@ -93,6 +95,41 @@ def consent_state(session: Session, plan: Plan, agency_id: int, now: datetime) -
         age_rules(),
         child_consent_waived=waived,
     )
+
+
+def consent_state(session: Session, plan: Plan, agency_id: int, now: datetime) -> ConsentState:
+    """Effective consent for one agency in one plan, read fresh from the database.
+
+    Never cached: a revocation must bind the very next request in every worker.
+    """
+    consent = session.scalar(
+        select(Consent).where(Consent.plan_id == plan.id, Consent.agency_id == agency_id)
+    )
+    return _state_of(plan, consent, now)
+
+
+def plan_consents(session: Session, plan: Plan) -> dict[int, Consent]:
+    """Every consent of a plan with its parties, in two statements however many
+    agencies take part (read fresh: never cached across requests)."""
+    from sqlalchemy.orm import selectinload
+
+    return {
+        c.agency_id: c
+        for c in session.scalars(
+            select(Consent)
+            .where(Consent.plan_id == plan.id)
+            .options(selectinload(Consent.parties))
+            .execution_options(populate_existing=True)
+        )
+    }
+
+
+def consent_states(
+    session: Session, plan: Plan, agency_ids: Iterable[int], now: datetime
+) -> dict[int, ConsentState]:
+    """Effective consent for several agencies of one plan at once (rule 2)."""
+    consents = plan_consents(session, plan)
+    return {a: _state_of(plan, consents.get(a), now) for a in agency_ids}
 
 
 @dataclass
@@ -138,6 +175,99 @@ class PlanAccess:
 
     def visible_parts(self, parts: Iterable[Any]) -> list[Any]:
         return [p for p in parts if self.sees_part(p)]
+
+    # --- agencies: hidden with the parts that made them known (rule 6, decision 10) --
+    @cached_property
+    def hidden_agency_ids(self) -> frozenset[int]:
+        """Agencies whose every action in the plan is hidden from this reader.
+
+        Their name, staff, consent, attendance and decisions are then hidden too,
+        so a guardian cannot learn of an agency through any other list. The agency
+        with overall responsibility and the coordinator's agency are never hidden.
+        """
+        if not self.is_guardian_side:
+            return frozenset()
+        by_agency: dict[int, list[bool]] = {}
+        for action in self.plan.actions:
+            if action.responsible_agency_id is not None:
+                by_agency.setdefault(action.responsible_agency_id, []).append(
+                    self.sees_part(action)
+                )
+        always = {self.plan.responsible_agency_id}
+        if self.plan.coordinator is not None:
+            always.add(self.plan.coordinator.agency_id)
+        return frozenset(
+            agency_id
+            for agency_id, seen in by_agency.items()
+            if not any(seen) and agency_id not in always
+        )
+
+    def sees_agency(self, agency_id: int | None) -> bool:
+        return agency_id is None or agency_id not in self.hidden_agency_ids
+
+    def sees_person(self, person: Person | None) -> bool:
+        """Staff of a hidden agency are hidden with it."""
+        return person is None or self.sees_agency(person.agency_id)
+
+    @cached_property
+    def visible_agencies(self) -> list[Agency]:
+        """Every agency of the plan this reader may know of, by name: overall
+        responsibility, the actions they may see, the professionals taking part."""
+        plan = self.plan
+        found: dict[int, Agency] = {}
+        if plan.responsible_agency:
+            found[plan.responsible_agency.id] = plan.responsible_agency
+        for action in self.visible_parts(plan.actions):
+            if action.responsible_agency:
+                found.setdefault(action.responsible_agency.id, action.responsible_agency)
+        for member in plan.members:
+            if member.role == MemberRole.PROFESSIONAL and member.person.agency:
+                found.setdefault(member.person.agency.id, member.person.agency)
+        return sorted((a for a in found.values() if self.sees_agency(a.id)), key=lambda a: a.name)
+
+    def agency_in_plan(self, agency_id: int) -> Agency | None:
+        return next((a for a in self.visible_agencies if a.id == agency_id), None)
+
+    def sees_attendee(self, attendee: MeetingAttendee) -> bool:
+        return self.sees_agency(attendee.agency_id) and self.sees_person(attendee.person)
+
+    def sees_decision(self, decision: Decision) -> bool:
+        return self.sees_agency(decision.agency_id) and self.sees_person(decision.person)
+
+    def visible_attendees(self, meeting: Meeting) -> list[MeetingAttendee]:
+        return [a for a in meeting.attendees if self.sees_attendee(a)]
+
+    def visible_decisions(self, meeting: Meeting) -> list[Decision]:
+        return [d for d in meeting.decisions if self.sees_decision(d)]
+
+    def sees_consent_event(self, event: ConsentEvent) -> bool:
+        """The consent history: nothing about a hidden agency, and the child's own
+        say on consent is the child's (shown to the team, never to guardians)."""
+        if not self.sees_agency(event.consent.agency_id):
+            return False
+        return not (event.kind == ConsentEventKind.CHILD_VIEW and self.is_guardian_side)
+
+    @property
+    def sees_child_consent_view(self) -> bool:
+        """What the child said about an agency's consent: the child and the team."""
+        return self.role in (Role.CHILD, Role.COORDINATOR, Role.PROFESSIONAL)
+
+    # --- the child's and the family's words (rule 5, decision 12) ----------------------
+    def sees_agenda_item(self, item: AgendaItem) -> bool:
+        """An item taken from a view is read through that view, with the audience
+        its writer chose *now*; the team's own items with their own audience."""
+        answer = item.answer
+        if answer is None:
+            return bool(item.text.strip()) and self.sees_answer(None, item.audience)
+        statement = answer.statement
+        return (
+            statement.status == StatementStatus.SUBMITTED
+            and bool(answer.text.strip())
+            and self.sees_answer(statement.author_id, answer.audience)
+        )
+
+    def visible_agenda(self, meeting: Meeting) -> list[AgendaItem]:
+        return [i for i in meeting.agenda_items if self.sees_agenda_item(i)]
 
     def sees_answer(self, author_id: int | None, audience: str) -> bool:
         """Rule 5: the writer decides who reads each answer (and what comes of it)."""
@@ -226,6 +356,23 @@ class PlanAccess:
     def may_answer_wishes(self) -> bool:
         return self.role is Role.COORDINATOR
 
+    def may_add_to_agenda(self, answer: StatementAnswer) -> bool:
+        """The coordinator puts a sent answer they can read on the agenda; one meant
+        only for the coordinator stays with the coordinator."""
+        statement = answer.statement
+        return (
+            self.role is Role.COORDINATOR
+            and statement.status == StatementStatus.SUBMITTED
+            and bool(answer.text.strip())
+            and answer.audience != Audience.COORDINATOR
+            and self.sees_answer(statement.author_id, answer.audience)
+        )
+
+    @property
+    def may_invite_family(self) -> bool:
+        """The coordinator invites the family; never a colleague (decision 5)."""
+        return self.role is Role.COORDINATOR
+
     @property
     def sees_who_looked(self) -> bool:
         """Rule 9: the child sees who looked at their plan; guardians too."""
@@ -291,14 +438,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Policy(StrEnum):
+    """Named rules for routes. Each loads what it guards and puts it on ``g``;
+    anything not yours answers 404."""
+
     PUBLIC = "public"  # anyone, signed in or not
     SIGNED_IN = "signed_in"
-    PLAN_READ = "plan_read"  # view arg plan_id: anyone plan_access() lets in
-    PLAN_COORDINATE = "plan_coordinate"  # view arg plan_id: the plan's coordinator
-    MEETING_READ = "meeting_read"  # view arg meeting_id: readers of its plan
-    MEETING_DRAFT = "meeting_draft"  # like MEETING_READ; signed out: the view keeps the text
-    FEED_TOKEN = "feed_token"  # noqa: S105 - a policy name; view arg token: a live feed
-    ADMIN = "admin"
+    PLAN_READ = "plan_read"  # plan_id: anyone plan_access() lets in
+    PLAN_COORDINATE = "plan_coordinate"  # plan_id: the plan's coordinator
+    INVITE_FAMILY = "invite_family"  # plan_id, person_id: coordinator, a family member
+    MEETING_READ = "meeting_read"  # meeting_id: readers of its plan
+    WRITE_OWN_VIEWS = "write_own_views"  # meeting_id: the child or a guardian
+    # Like WRITE_OWN_VIEWS; signed out, the view keeps the text for its writer.
+    SAVE_OWN_VIEWS = "save_own_views"
+    PREPARE_MEETING = "prepare_meeting"  # meeting_id: the team
+    ANSWER_WISHES = "answer_wishes"  # meeting_id [, answer_id]: the coordinator
+    ADD_TO_AGENDA = "add_to_agenda"  # meeting_id, answer_id: may_add_to_agenda
+    GIVE_CONSENT = "give_consent"  # plan_id, agency_id: may_give_consent
+    TELL_CONSENT_VIEW = "tell_consent_view"  # plan_id, agency_id: the child's say
+    OWN_CREDENTIAL = "own_credential"  # credential_id: the signed-in person's passkey
+    FEED_TOKEN = "feed_token"  # noqa: S105 - a policy name; token: a live feed
 
 
 def current_access() -> PlanAccess:
@@ -326,15 +484,30 @@ def _require_sign_in() -> Any:
     return redirect(url_for("auth.sign_in_page", next=safe_next(target)))
 
 
+def refused_for_consent(person: Person, plan: Plan) -> bool:
+    """Staff of this plan who were turned away only because their agency has no
+    effective consent: such an attempt is recorded and shown to the family."""
+    if person.agency_id is None or plan.status == PlanStatus.DRAFT:
+        return False
+    if plan.coordinator_id == person.id:
+        return True
+    return any(m.person_id == person.id and m.role == MemberRole.PROFESSIONAL for m in plan.members)
+
+
 def _load_plan_access(plan_id: int) -> PlanAccess:
+    from .audit import AuditAction, record
     from .extensions import db
     from .queries import load_plan
 
     plan = load_plan(db.session, plan_id)
     if plan is None:
         abort(404)
-    access = plan_access(db.session, current_person(), plan)
+    person = current_person()
+    access = plan_access(db.session, person, plan)
     if access is None:
+        if refused_for_consent(person, plan):
+            record(db.session, AuditAction.REFUSED, person, plan, "plan", plan.id, "no_consent")
+            db.session.commit()
         abort(404)
     return access
 
@@ -356,6 +529,123 @@ def _load_feed(token: str) -> Any:
     return feed
 
 
+def _load_meeting(kwargs: dict[str, Any]) -> PlanAccess:
+    from .extensions import db
+
+    meeting = db.session.get(Meeting, kwargs["meeting_id"])
+    if meeting is None:
+        abort(404)
+    g.meeting = meeting
+    g.plan_access = _load_plan_access(meeting.plan_id)
+    return g.plan_access
+
+
+def _load_plan(kwargs: dict[str, Any]) -> PlanAccess:
+    g.plan_access = _load_plan_access(kwargs["plan_id"])
+    return g.plan_access
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(404)
+
+
+def _sent_answer(access: PlanAccess, answer_id: int) -> StatementAnswer:
+    """A sent answer of this request's meeting that this reader may see."""
+    from .extensions import db
+
+    answer = db.session.get(StatementAnswer, answer_id)
+    _require(
+        answer is not None
+        and answer.statement.meeting_id == g.meeting.id
+        and answer.statement.status == StatementStatus.SUBMITTED
+        and access.sees_answer(answer.statement.author_id, answer.audience)
+    )
+    return answer  # type: ignore[return-value]
+
+
+def _plan_agency(access: PlanAccess, agency_id: int) -> Agency:
+    agency = access.agency_in_plan(agency_id)
+    _require(agency is not None)
+    return agency  # type: ignore[return-value]
+
+
+def family_of(plan: Plan) -> list[tuple[Person, str]]:
+    """The family of a plan (child, guardians, relatives): whom a coordinator invites."""
+    people: list[tuple[Person, str]] = [(plan.child, "child")]
+    people += [(m.person, m.role) for m in plan.members if m.role != MemberRole.PROFESSIONAL]
+    return people
+
+
+def _check_plan_coordinate(kwargs: dict[str, Any]) -> None:
+    _require(_load_plan(kwargs).may_coordinate)
+
+
+def _check_invite_family(kwargs: dict[str, Any]) -> None:
+    access = _load_plan(kwargs)
+    _require(access.may_invite_family)
+    g.invitee = next((p for p, _r in family_of(access.plan) if p.id == kwargs["person_id"]), None)
+    _require(g.invitee is not None)
+
+
+def _check_write_own_views(kwargs: dict[str, Any]) -> None:
+    _require(_load_meeting(kwargs).may_write_views)
+
+
+def _check_prepare_meeting(kwargs: dict[str, Any]) -> None:
+    _require(_load_meeting(kwargs).may_prepare_meeting)
+
+
+def _check_answer_wishes(kwargs: dict[str, Any]) -> None:
+    access = _load_meeting(kwargs)
+    _require(access.may_answer_wishes)
+    if "answer_id" in kwargs:
+        g.answer = _sent_answer(access, kwargs["answer_id"])
+
+
+def _check_add_to_agenda(kwargs: dict[str, Any]) -> None:
+    access = _load_meeting(kwargs)
+    g.answer = _sent_answer(access, kwargs["answer_id"])
+    _require(access.may_add_to_agenda(g.answer))
+
+
+def _check_give_consent(kwargs: dict[str, Any]) -> None:
+    access = _load_plan(kwargs)
+    _require(access.may_give_consent)
+    g.agency = _plan_agency(access, kwargs["agency_id"])
+
+
+def _check_tell_consent_view(kwargs: dict[str, Any]) -> None:
+    access = _load_plan(kwargs)
+    _require(access.may_tell_consent_view)
+    g.agency = _plan_agency(access, kwargs["agency_id"])
+
+
+def _check_own_credential(kwargs: dict[str, Any]) -> None:
+    from .extensions import db
+
+    credential = db.session.get(Credential, kwargs["credential_id"])
+    _require(credential is not None and credential.person_id == current_person().id)
+    g.credential = credential
+
+
+_CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
+    Policy.SIGNED_IN: lambda _kwargs: None,
+    Policy.PLAN_READ: _load_plan,
+    Policy.PLAN_COORDINATE: _check_plan_coordinate,
+    Policy.INVITE_FAMILY: _check_invite_family,
+    Policy.MEETING_READ: _load_meeting,
+    Policy.WRITE_OWN_VIEWS: _check_write_own_views,
+    Policy.SAVE_OWN_VIEWS: _check_write_own_views,
+    Policy.PREPARE_MEETING: _check_prepare_meeting,
+    Policy.ANSWER_WISHES: _check_answer_wishes,
+    Policy.ADD_TO_AGENDA: _check_add_to_agenda,
+    Policy.GIVE_CONSENT: _check_give_consent,
+    Policy.TELL_CONSENT_VIEW: _check_tell_consent_view,
+    Policy.OWN_CREDENTIAL: _check_own_credential,
+}
+
+
 def guard(policy: Policy) -> Callable[[F], F]:
     """Wrap a view in its access policy; the policy name is kept for the
     authorization matrix test and the start-up check."""
@@ -363,33 +653,20 @@ def guard(policy: Policy) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if policy is Policy.PUBLIC:
+                return view(*args, **kwargs)
             if policy is Policy.FEED_TOKEN:
                 g.feed = _load_feed(kwargs["token"])
                 return view(*args, **kwargs)
-            if policy is Policy.MEETING_DRAFT and not current_user.is_authenticated:
+            if policy is Policy.SAVE_OWN_VIEWS and not current_user.is_authenticated:
                 # Text typed before a session ran out must not be lost: the view
                 # keeps it aside (never shown to anyone) until its writer signs in.
                 g.plan_access = None
                 return view(*args, **kwargs)
-            if policy is not Policy.PUBLIC:
-                redirect_response = _require_sign_in()
-                if redirect_response is not None:
-                    return redirect_response
-            if policy is Policy.ADMIN and not current_user.is_admin:
-                abort(404)
-            if policy in (Policy.PLAN_READ, Policy.PLAN_COORDINATE):
-                access = _load_plan_access(kwargs["plan_id"])
-                if policy is Policy.PLAN_COORDINATE and not access.may_coordinate:
-                    abort(404)
-                g.plan_access = access
-            if policy in (Policy.MEETING_READ, Policy.MEETING_DRAFT):
-                from .extensions import db
-
-                meeting = db.session.get(Meeting, kwargs["meeting_id"])
-                if meeting is None:
-                    abort(404)
-                g.plan_access = _load_plan_access(meeting.plan_id)
-                g.meeting = meeting
+            redirect_response = _require_sign_in()
+            if redirect_response is not None:
+                return redirect_response
+            _CHECKS[policy](kwargs)
             return view(*args, **kwargs)
 
         wrapper.access_policy = policy  # type: ignore[attr-defined]

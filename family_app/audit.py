@@ -20,6 +20,8 @@ class AuditAction(StrEnum):
     REGISTER = "register"
     CREDENTIAL = "credential"
     INVITE = "invite"
+    # A read turned away because the reader's agency had no effective consent.
+    REFUSED = "refused"
 
 
 def record(

@@ -17,6 +17,7 @@ from .access import PlanAccess
 from .content import Translations
 from .labels import MEETING_KIND, label
 from .models import Meeting, MeetingStatus, utcnow
+from .plans.services import agenda_texts
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -47,10 +48,10 @@ def meeting_event(
     if meeting.place and access.sees_protected_details():
         event.add("location", meeting.place)
     lines = []
-    agenda = [i for i in meeting.agenda_items if access.sees_answer(None, i.audience)]
+    agenda = agenda_texts(access, meeting, texts)
     if agenda:
         lines.append(_("Det här ska ni prata om:"))
-        lines += [f"- {texts.get(item, 'text').text}" for item in agenda]
+        lines += [f"- {item.text}" for item in agenda]
     if meeting.video_url:
         lines.append(_("Mötet är på video: %(link)s", link=meeting.video_url))
         event.add("url", meeting.video_url)

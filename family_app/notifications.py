@@ -20,6 +20,10 @@ TEXTS = {
     "meeting_soon": _l("Ett möte närmar sig."),
     "wish_answered": _l("Teamet har svarat på dina önskemål."),
     "views_submitted": _l("Det finns nya tankar inför ett möte."),
+    "agenda_narrowed": _l(
+        "En punkt på dagordningen visas nu för färre personer. "
+        "Den som skrev har ändrat vem som får läsa."
+    ),
     "passkey_added": _l(
         "En ny passkey har lagts till på ditt konto. Var det inte du? Kontakta din samordnare."
     ),

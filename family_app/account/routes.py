@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -18,14 +18,6 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _me() -> Person:
     return current_person()
-
-
-def _own_credential(credential_id: int) -> Credential:
-    """A passkey of the signed-in person; anyone else's is 404."""
-    credential = db.session.get(Credential, credential_id)
-    if credential is None or credential.person_id != _me().id:
-        abort(404)
-    return credential
 
 
 def _my_credentials() -> list[Credential]:
@@ -52,9 +44,9 @@ def devices():
 
 
 @bp.post("/devices/<int:credential_id>/rename")
-@guard(Policy.SIGNED_IN)
+@guard(Policy.OWN_CREDENTIAL)
 def rename_device(credential_id: int):
-    credential = _own_credential(credential_id)
+    credential = g.credential
     name = request.form.get("name", "").strip()
     if not name or len(name) > 80:
         credentials = _my_credentials()
@@ -80,18 +72,18 @@ def rename_device(credential_id: int):
 
 
 @bp.get("/devices/<int:credential_id>/remove")
-@guard(Policy.SIGNED_IN)
+@guard(Policy.OWN_CREDENTIAL)
 def confirm_remove_device(credential_id: int):
-    credential = _own_credential(credential_id)
+    credential = g.credential
     return render_template(
         "account/remove_device.html", credential=credential, last=_count(_me()) == 1
     )
 
 
 @bp.post("/devices/<int:credential_id>/remove")
-@guard(Policy.SIGNED_IN)
+@guard(Policy.OWN_CREDENTIAL)
 def remove_device(credential_id: int):
-    credential = _own_credential(credential_id)
+    credential = g.credential
     was_last = _count(_me()) == 1
     record(
         db.session,

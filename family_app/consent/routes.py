@@ -3,36 +3,24 @@ see the plan right now."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..access import Policy, current_access, guard
 from ..audit import record_read
 from ..extensions import db
-from ..models import Agency
 from . import services
-from .who import who_can_see, who_looked
+from .who import access_log, who_can_see
 
 bp = Blueprint("consent", __name__)
 
 CHILD_VIEWS = ("ok", "not_ok", "unsure")
 
 
-def _plan_agency(agency_id: int) -> Agency:
-    """An agency of this plan; any other is 404."""
-    access = current_access()
-    agency = next(
-        (a for a in services.plan_agencies(access.plan, access) if a.id == agency_id), None
-    )
-    if agency is None:
-        abort(404)
-    return agency
-
-
 def _render_overview(status: int = 200, **extra):
     access = current_access()
     rows = services.overview(db.session, access)
-    history = services.history(db.session, access.plan)
+    history = services.history(db.session, access)
     return render_template(
         "consent/index.html",
         access=access,
@@ -55,13 +43,10 @@ def index(plan_id: int):
     "/plans/<int:plan_id>/consent/<int:agency_id>/<any(give, revoke):change>",
     methods=["GET", "POST"],
 )
-@guard(Policy.PLAN_READ)
+@guard(Policy.GIVE_CONSENT)
 def change(plan_id: int, agency_id: int, change: str):
     """GET: a confirmation page in plain words. POST: do it (idempotent)."""
-    access = current_access()
-    if not access.may_give_consent:
-        abort(404)
-    agency = _plan_agency(agency_id)
+    access, agency = current_access(), g.agency
     row = next(r for r in services.overview(db.session, access) if r.agency.id == agency.id)
     if request.method == "GET":
         return render_template(
@@ -106,13 +91,10 @@ def change(plan_id: int, agency_id: int, change: str):
 
 
 @bp.post("/plans/<int:plan_id>/consent/<int:agency_id>/child-view")
-@guard(Policy.PLAN_READ)
+@guard(Policy.TELL_CONSENT_VIEW)
 def child_view(plan_id: int, agency_id: int):
     """The child says what they think; it is kept and shown to the team."""
-    access = current_access()
-    if not access.may_tell_consent_view:
-        abort(404)
-    agency = _plan_agency(agency_id)
+    access, agency = current_access(), g.agency
     choice = request.form.get("view", "")
     words = request.form.get("words", "").strip()
     if choice not in CHILD_VIEWS or len(words) > 2000:
@@ -134,7 +116,8 @@ def child_view(plan_id: int, agency_id: int):
 def who(plan_id: int):
     access = current_access()
     record_read(db.session, access.person, access.plan, "plan_access", access.plan.id)
-    looked = who_looked(db.session, access) if access.sees_who_looked else []
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    log = access_log(db.session, access, page) if access.sees_who_looked else None
     return render_template(
-        "consent/who.html", access=access, rows=who_can_see(db.session, access), looked=looked
+        "consent/who.html", access=access, rows=who_can_see(db.session, access), log=log
     )

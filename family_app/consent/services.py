@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..access import PlanAccess, consent_state
+from ..access import PlanAccess, consent_states, plan_consents
 from ..audit import AuditAction, record
 from ..models import (
     Agency,
@@ -29,7 +29,6 @@ from ..models import (
     utcnow,
 )
 from ..notifications import notify
-from ..plans.services import plan_agencies
 from ..queries import insert_once
 from ..rules import ChildSay, ConsentState, add_months
 
@@ -267,14 +266,14 @@ def overview(
     """Every agency of the plan with its consent as it stands this very moment."""
     now = now or utcnow()
     plan = access.plan
-    consents = {
-        c.agency_id: c for c in session.scalars(select(Consent).where(Consent.plan_id == plan.id))
-    }
+    agencies = access.visible_agencies
+    consents = plan_consents(session, plan)
+    states = consent_states(session, plan, [a.id for a in agencies], now)
     guardians = [m for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody]
     rows = []
-    for agency in plan_agencies(plan, access):
+    for agency in agencies:
         consent = consents.get(agency.id)
-        state = consent_state(session, plan, agency.id, now)
+        state = states[agency.id]
         parties_by_person = {p.person_id: p for p in consent.parties} if consent else {}
         party_rows = []
         for member in guardians:
@@ -320,10 +319,12 @@ def overview(
     return rows
 
 
-def history(session: Session, plan: Plan) -> list[ConsentEvent]:
+def history(session: Session, access: PlanAccess) -> list[ConsentEvent]:
+    """The consent history as this reader may see it (PlanAccess.sees_consent_event)."""
     from sqlalchemy.orm import selectinload
 
-    return list(
+    plan = access.plan
+    events = list(
         session.scalars(
             select(ConsentEvent)
             .join(Consent, Consent.id == ConsentEvent.consent_id)
@@ -335,6 +336,7 @@ def history(session: Session, plan: Plan) -> list[ConsentEvent]:
             )
         )
     )
+    return [e for e in events if access.sees_consent_event(e)]
 
 
 def remind_expiring(

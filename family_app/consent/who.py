@@ -1,16 +1,19 @@
-"""Who can see the plan this moment, and why; and who has looked (rule 9)."""
+"""Who can see the plan this moment, and why; and the family's access log (rule 9)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..access import PlanAccess, consent_state
-from ..models import Agency, AuditEvent, Consent, ConsentParty, MemberRole, Person, utcnow
-from ..plans.services import plan_agencies
+from ..access import PlanAccess, consent_states, plan_consents
+from ..models import Agency, AuditEvent, MemberRole, Person, utcnow
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+LOG_PAGE_SIZE = 30
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class Seer:
 
 
 def who_can_see(session: Session, access: PlanAccess) -> list[Seer]:
+    """Everyone who can open the plan right now, with consent for every agency
+    read in one go (the page costs the same with 2 agencies or 12)."""
     plan = access.plan
     now = utcnow()
     rows = [Seer(plan.child.display_name, "child")]
@@ -34,20 +39,20 @@ def who_can_see(session: Session, access: PlanAccess) -> list[Seer]:
     if plan.coordinator:
         rows.append(Seer(plan.coordinator.display_name, "coordinator", plan.coordinator.agency))
     people = {p.id: p for p in [plan.child] + [m.person for m in plan.members]}
-    for agency in plan_agencies(plan, access):
-        state = consent_state(session, plan, agency.id, now)
+    agencies = access.visible_agencies
+    consents = plan_consents(session, plan)
+    states = consent_states(session, plan, [a.id for a in agencies], now)
+    for agency in agencies:
+        state = states[agency.id]
         staff = [
             m.person
             for m in plan.members
             if m.role == MemberRole.PROFESSIONAL and m.person.agency_id == agency.id
         ]
         if state.effective:
-            since = session.scalar(
-                select(ConsentParty.given_at)
-                .join(Consent, Consent.id == ConsentParty.consent_id)
-                .where(Consent.plan_id == plan.id, Consent.agency_id == agency.id)
-                .order_by(ConsentParty.given_at.desc())
-            )
+            consent = consents.get(agency.id)
+            given = [p.given_at for p in consent.parties if p.given_at] if consent else []
+            since = max(given) if given else None
             for person in staff or [None]:
                 rows.append(Seer(person.display_name if person else "", "consent", agency, since))
         else:
@@ -57,35 +62,69 @@ def who_can_see(session: Session, access: PlanAccess) -> list[Seer]:
 
 
 @dataclass(frozen=True)
-class Look:
+class LogEntry:
+    """One line of the family's access log: a unit, when, and what happened."""
+
     at: datetime
-    who: str  # an agency name, or a role code for the family
-    is_agency: bool
+    agency: str
+    kind: str  # read | calendar (feed polling, one line a day) | refused
 
 
-def who_looked(session: Session, access: PlanAccess, limit: int = 30) -> list[Look]:
-    """The latest reads of this plan by others: which unit, and when."""
+@dataclass(frozen=True)
+class AccessLog:
+    entries: list[LogEntry]
+    page: int
+    has_more: bool
+
+
+def _entry_key(at: datetime, agency_id: int, kind: str) -> tuple:
+    local = at.astimezone(STOCKHOLM)
+    if kind == "read":
+        return (agency_id, kind, local.replace(second=0, microsecond=0))
+    return (agency_id, kind, local.date())
+
+
+def access_log(session: Session, access: PlanAccess, page: int = 1) -> AccessLog:
+    """Reads of this plan by staff (unit and minute), calendar polling as one line
+    per unit and day, and reads refused for lack of consent; newest first, paged.
+
+    Only staff appear: a family member's own reads are never shown to another
+    family member (decision 11). Units hidden from this reader stay hidden.
+    """
     plan = access.plan
     events = session.execute(
-        select(AuditEvent.at, AuditEvent.actor_id, Agency.name)
-        .outerjoin(Agency, Agency.id == AuditEvent.actor_agency_id)
+        select(
+            AuditEvent.at,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.actor_agency_id,
+            Agency.name,
+        )
+        .join(Agency, Agency.id == AuditEvent.actor_agency_id)
         .where(
             AuditEvent.plan_id == plan.id,
-            AuditEvent.action.in_(("read", "export")),
-            AuditEvent.actor_id != access.person.id,
+            AuditEvent.action.in_(("read", "export", "refused")),
         )
-        .order_by(AuditEvent.at.desc())
-        .limit(limit)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     ).all()
-    shown_agencies = {a.name for a in plan_agencies(plan, access)}
-    roles = {plan.child_id: "child"}
-    roles.update({m.person_id: m.role for m in plan.members if m.role != MemberRole.PROFESSIONAL})
-    looks = []
-    for at, actor_id, agency_name in events:
-        if agency_name:
-            if agency_name not in shown_agencies and access.is_guardian_side:
-                continue  # an agency the reader may not know of (rule 6)
-            looks.append(Look(at, agency_name, True))
+    seen: set[tuple] = set()
+    entries: list[LogEntry] = []
+    for at, action, object_type, agency_id, agency_name in events:
+        if not access.sees_agency(agency_id):
+            continue
+        if action == "refused":
+            kind = "refused"
+        elif object_type == "calendar_feed":
+            kind = "calendar"
         else:
-            looks.append(Look(at, roles.get(actor_id, "professional"), False))
-    return looks
+            kind = "read"
+        key = _entry_key(at, agency_id, kind)
+        if key in seen:
+            continue
+        seen.add(key)
+        entries.append(LogEntry(at, agency_name, kind))
+    page = max(1, page)
+    start = (page - 1) * LOG_PAGE_SIZE
+    return AccessLog(
+        entries[start : start + LOG_PAGE_SIZE], page, len(entries) > start + LOG_PAGE_SIZE
+    )

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..access import Policy, guard, plans_for, safe_next
+from ..audit import AuditAction, record
 from ..auth.session import current_person
 from ..extensions import db
 
@@ -37,6 +38,11 @@ def index():
     accesses = plans_for(db.session, person)
     if len(accesses) == 1 and accesses[0].is_family:
         return redirect(url_for("plans.plan", plan_id=accesses[0].plan.id))
+    # The list names children and their plans: for staff, that is a read (rule 9).
+    for access in accesses:
+        if access.is_team:
+            record(db.session, AuditAction.READ, person, access.plan, "plan_list", access.plan.id)
+    db.session.commit()
     return render_template("main/home.html", accesses=accesses)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, UTCDateTime, utcnow
 from .people import Agency, Person
 from .plan import Plan
+
+if TYPE_CHECKING:
+    from .statement import StatementAnswer
 
 
 class MeetingKind(StrEnum):
@@ -78,12 +82,18 @@ class AgendaItem(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
-    text: Mapped[str] = mapped_column(Text)
+    # The team's own words. Empty for an item taken from a view: that item is read
+    # through ``answer``, so its text and audience are the writer's as they are now.
+    text: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(20), default="team")
-    # An item taken from a child's view keeps the audience the child chose (rule 5).
+    # The audience of a team item; an item from a view uses the answer's instead.
     audience: Mapped[str] = mapped_column(String(20), default="everyone")
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_answers.id", ondelete="CASCADE"), index=True
+    )
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+    answer: Mapped[StatementAnswer | None] = relationship()
 
 
 class MeetingAttendee(Base):

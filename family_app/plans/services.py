@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..access import PlanAccess
-from ..content import Translations
+from ..content import ShownText, Translations
 from ..models import (
     Action,
     Agency,
+    AgendaItem,
     Decision,
     Goal,
     Meeting,
@@ -26,6 +27,7 @@ from ..models import (
     MemberRole,
     Person,
     Plan,
+    StatementAnswer,
     utcnow,
 )
 
@@ -42,7 +44,9 @@ def plan_meetings(session: Session, plan_ids: list[int]) -> list[Meeting]:
             .where(Meeting.plan_id.in_(plan_ids))
             .order_by(Meeting.starts_at)
             .options(
-                selectinload(Meeting.agenda_items),
+                selectinload(Meeting.agenda_items)
+                .selectinload(AgendaItem.answer)
+                .selectinload(StatementAnswer.statement),
                 selectinload(Meeting.attendees).selectinload(MeetingAttendee.person),
                 selectinload(Meeting.attendees).selectinload(MeetingAttendee.agency),
                 selectinload(Meeting.decisions).selectinload(Decision.agency),
@@ -85,8 +89,14 @@ class PlanPage:
     def actions_of(self, agency: Agency) -> list[Action]:
         return [a for a in self.actions if a.responsible_agency_id == agency.id]
 
-    def agenda(self, meeting: Meeting) -> list:
-        return [i for i in meeting.agenda_items if self.access.sees_answer(None, i.audience)]
+    def agenda(self, meeting: Meeting) -> list[ShownText]:
+        return agenda_texts(self.access, meeting, self.texts)
+
+    def attendees(self, meeting: Meeting) -> list[MeetingAttendee]:
+        return self.access.visible_attendees(meeting)
+
+    def decisions(self, meeting: Meeting) -> list[Decision]:
+        return self.access.visible_decisions(meeting)
 
     def next_steps(self, limit: int | None = None) -> list[NextStep]:
         """Dated things from today on, nearest first."""
@@ -108,7 +118,7 @@ class PlanPage:
             if action.planned_end and action.planned_end >= today:
                 steps.append(NextStep(action.planned_end, "action_end", action))
         for meeting in self.past_meetings:
-            for decision in meeting.decisions:
+            for decision in self.access.visible_decisions(meeting):
                 if decision.by_date and decision.by_date >= today:
                     steps.append(NextStep(decision.by_date, "decision", decision))
         if self.plan.follow_up_date and self.plan.follow_up_date >= today:
@@ -118,23 +128,18 @@ class PlanPage:
         return steps[:limit] if limit else steps
 
 
-def plan_agencies(plan: Plan, access: PlanAccess | None = None) -> list[Agency]:
-    """Every agency in the plan: overall responsibility, actions, professionals.
-
-    Given a reader, only the actions that reader may see count: an agency known
-    only through a harm-flagged action is not named to the guardians (rule 6).
-    """
-    found: dict[int, Agency] = {}
-    if plan.responsible_agency:
-        found[plan.responsible_agency.id] = plan.responsible_agency
-    actions = access.visible_parts(plan.actions) if access else plan.actions
-    for action in actions:
-        if action.responsible_agency:
-            found.setdefault(action.responsible_agency.id, action.responsible_agency)
-    for member in plan.members:
-        if member.role == MemberRole.PROFESSIONAL and member.person.agency:
-            found.setdefault(member.person.agency.id, member.person.agency)
-    return sorted(found.values(), key=lambda a: a.name)
+def agenda_texts(access: PlanAccess, meeting: Meeting, texts: Translations) -> list[ShownText]:
+    """The ONE way to read a meeting's agenda, on every path (page, fragment,
+    .ics, feed). An item taken from a view is read through the answer with the
+    audience its writer has chosen now (rule 5, decision 12)."""
+    shown = []
+    for item in access.visible_agenda(meeting):
+        if item.answer is not None:
+            # The writer's own words, in whatever language they wrote them.
+            shown.append(ShownText(item.answer.text.strip(), "", True))
+        else:
+            shown.append(texts.get(item, "text"))
+    return shown
 
 
 def build_plan_page(
@@ -147,8 +152,8 @@ def build_plan_page(
     meetings = [m for m in plan_meetings(session, [plan.id]) if m.status != MeetingStatus.CANCELLED]
     upcoming = [m for m in meetings if m.ends_at >= now and m.status == MeetingStatus.PLANNED]
     past = [m for m in reversed(meetings) if m not in upcoming]
-    agenda = [item for m in meetings for item in m.agenda_items]
-    decisions = [d for m in meetings for d in m.decisions]
+    agenda = [item for m in meetings for item in m.agenda_items if item.answer_id is None]
+    decisions = [d for m in meetings for d in access.visible_decisions(m)]
     texts = Translations(session, [plan, *goals, *actions, *meetings, *agenda, *decisions], locale)
     return PlanPage(
         access=access,
@@ -158,7 +163,7 @@ def build_plan_page(
         late_actions=[a for a in actions if a.is_late(access.today)],
         upcoming_meetings=upcoming,
         past_meetings=past,
-        agencies=plan_agencies(plan, access),
+        agencies=access.visible_agencies,
         texts=texts,
         today=access.today,
     )
@@ -184,7 +189,7 @@ def people_in_plan(page: PlanPage) -> list[PlanPerson]:
     contacts = {a.contact_person_id for a in page.actions if a.contact_person_id}
     for member in plan.members:
         person = member.person
-        if member.role == MemberRole.PROFESSIONAL:
+        if member.role == MemberRole.PROFESSIONAL and access.sees_person(person):
             rows.append(PlanPerson(person, "professional", person.agency, True))
     for member in plan.members:
         if member.role != MemberRole.PROFESSIONAL:

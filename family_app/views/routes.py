@@ -19,9 +19,9 @@ from flask import (
 from flask_babel import gettext as _
 
 from ..access import Policy, current_access, guard
-from ..audit import AuditAction, record, record_read
+from ..audit import record_read
 from ..extensions import db, limiter
-from ..models import AgendaItem, Meeting, StatementAnswer, StatementStatus, utcnow
+from ..models import Meeting, utcnow
 from ..plans.routes import is_htmx
 from . import services
 from .prompts import BY_KEY, MOODS, PICTURES, PROMPT_KEYS, PROMPTS, TAKE_PART
@@ -30,11 +30,9 @@ bp = Blueprint("views", __name__)
 
 
 def _writer():
-    """The signed-in child or guardian writing views for this meeting, or 404."""
-    access = current_access()
-    if not access.may_write_views:
-        abort(404)
-    return access, g.meeting
+    """The signed-in child or guardian writing views for this meeting (the guard
+    WRITE_OWN_VIEWS has decided that)."""
+    return current_access(), g.meeting
 
 
 def _error_text(code: str) -> str:
@@ -125,7 +123,7 @@ def _apply_pending(access, meeting) -> bool:
 
 
 @bp.get("/meetings/<int:meeting_id>/my-views")
-@guard(Policy.MEETING_READ)
+@guard(Policy.WRITE_OWN_VIEWS)
 def overview(meeting_id: int):
     access, meeting = _writer()
     record_read(db.session, access.person, access.plan, "statement", meeting.id)
@@ -183,7 +181,7 @@ def _render_step(
 
 
 @bp.get("/meetings/<int:meeting_id>/my-views/<prompt_key>")
-@guard(Policy.MEETING_READ)
+@guard(Policy.WRITE_OWN_VIEWS)
 def step(meeting_id: int, prompt_key: str):
     access, meeting = _writer()
     if prompt_key not in BY_KEY:
@@ -210,7 +208,7 @@ def _save_posted(prompt_key: str) -> tuple:
 
 
 @bp.post("/meetings/<int:meeting_id>/my-views/<prompt_key>")
-@guard(Policy.MEETING_DRAFT)
+@guard(Policy.SAVE_OWN_VIEWS)
 @limiter.limit("60 per minute")
 def save_step(meeting_id: int, prompt_key: str):
     """Save one answer, then go on (or back). Errors re-render with the text kept."""
@@ -236,7 +234,7 @@ def save_step(meeting_id: int, prompt_key: str):
 
 
 @bp.post("/meetings/<int:meeting_id>/my-views/<prompt_key>/autosave")
-@guard(Policy.MEETING_DRAFT)
+@guard(Policy.SAVE_OWN_VIEWS)
 @limiter.limit("120 per minute")
 def autosave(meeting_id: int, prompt_key: str):
     """htmx, while typing: save quietly and answer with the "saved" line."""
@@ -251,7 +249,7 @@ def autosave(meeting_id: int, prompt_key: str):
 
 
 @bp.post("/meetings/<int:meeting_id>/my-views/send")
-@guard(Policy.MEETING_READ)
+@guard(Policy.WRITE_OWN_VIEWS)
 def send(meeting_id: int):
     access, meeting = _writer()
     if not services.editable(meeting):
@@ -270,7 +268,7 @@ def send(meeting_id: int):
 
 
 @bp.get("/meetings/<int:meeting_id>/wishes")
-@guard(Policy.MEETING_READ)
+@guard(Policy.WRITE_OWN_VIEWS)
 def wishes(meeting_id: int):
     """What happened with my wishes: each wish with the team's answer."""
     access, meeting = _writer()
@@ -292,15 +290,15 @@ def wishes(meeting_id: int):
 
 
 def _team():
-    access = current_access()
-    if not access.may_prepare_meeting:
-        abort(404)
-    return access, g.meeting
+    """The team member this request's guard let in, and the meeting."""
+    return current_access(), g.meeting
 
 
 def _render_prepare(status: int = 200, errors: dict | None = None, typed: dict | None = None):
+    """The views as this team member may read them; every rendering is a read."""
     access, meeting = _team()
     shown = services.visible_statements(db.session, meeting, access)
+    record_read(db.session, access.person, access.plan, "statements", meeting.id)
     template = "views/_prepare_list.html" if is_htmx() else "views/prepare.html"
     return render_template(
         template,
@@ -313,39 +311,20 @@ def _render_prepare(status: int = 200, errors: dict | None = None, typed: dict |
         take_part=TAKE_PART,
         errors=errors or {},
         typed=typed or {},
-        agenda_texts={i.text for i in meeting.agenda_items},
+        on_agenda={i.answer_id for i in meeting.agenda_items if i.answer_id},
     ), status
 
 
 @bp.get("/meetings/<int:meeting_id>/prepare")
-@guard(Policy.MEETING_READ)
+@guard(Policy.PREPARE_MEETING)
 def prepare(meeting_id: int):
-    access, meeting = _team()
-    record_read(db.session, access.person, access.plan, "statements", meeting.id)
     return _render_prepare()
 
 
-def _meeting_answer(meeting, answer_id: int) -> StatementAnswer:
-    """A sent answer of this meeting that this coordinator may see; else 404."""
-    access = current_access()
-    answer = db.session.get(StatementAnswer, answer_id)
-    if (
-        answer is None
-        or answer.statement.meeting_id != meeting.id
-        or answer.statement.status != StatementStatus.SUBMITTED
-        or not access.sees_answer(answer.statement.author_id, answer.audience)
-    ):
-        abort(404)
-    return answer
-
-
 @bp.post("/meetings/<int:meeting_id>/answers/<int:answer_id>/response")
-@guard(Policy.MEETING_READ)
+@guard(Policy.ANSWER_WISHES)
 def respond(meeting_id: int, answer_id: int):
-    access, meeting = _team()
-    if not access.may_answer_wishes:
-        abort(404)
-    answer = _meeting_answer(meeting, answer_id)
+    access, answer = current_access(), g.answer
     outcome = request.form.get("outcome", "")
     reason = request.form.get("reason", "")
     raw_date = request.form.get("later_date", "").strip()
@@ -368,48 +347,22 @@ def respond(meeting_id: int, answer_id: int):
 
 
 @bp.post("/meetings/<int:meeting_id>/answers/<int:answer_id>/agenda")
-@guard(Policy.MEETING_READ)
+@guard(Policy.ADD_TO_AGENDA)
 def add_to_agenda(meeting_id: int, answer_id: int):
-    """Put a topic from a view on the agenda, keeping the writer's audience."""
-    access, meeting = _team()
-    if not access.may_answer_wishes:
-        abort(404)
-    answer = _meeting_answer(meeting, answer_id)
-    text = answer.text.strip()
-    if text and text not in {i.text for i in meeting.agenda_items}:
-        position = max((i.position for i in meeting.agenda_items), default=0) + 1
-        db.session.add(
-            AgendaItem(
-                meeting_id=meeting.id,
-                position=position,
-                text=text,
-                source="child"
-                if answer.statement.author_id == access.plan.child_id
-                else "guardian",
-                audience=answer.audience,
-            )
-        )
-        record(
-            db.session,
-            AuditAction.WRITE,
-            access.person,
-            access.plan,
-            "agenda_item",
-            meeting.id,
-            detail="from_view",
-        )
-        db.session.commit()
+    """Put a topic from a view on the agenda. The item refers to the answer, so
+    the writer's audience, now and after any change, decides who reads it."""
+    access, meeting, answer = current_access(), g.meeting, g.answer
+    services.add_answer_to_agenda(db.session, access, meeting, answer)
+    db.session.commit()
     flash(_("Punkten står nu på dagordningen."), "success")
     return redirect(url_for("views.prepare", meeting_id=meeting_id) + f"#answer-{answer.id}", 303)
 
 
 @bp.post("/meetings/<int:meeting_id>/feedback")
-@guard(Policy.MEETING_READ)
+@guard(Policy.ANSWER_WISHES)
 def publish(meeting_id: int):
     """Record how the child took part and publish the answers to the wishes."""
     access, meeting = _team()
-    if not access.may_answer_wishes:
-        abort(404)
     participation = request.form.get("participation") or None
     typed = {
         "participation": participation,

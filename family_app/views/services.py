@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import PlanAccess
 from ..audit import AuditAction, record
 from ..models import (
+    AgendaItem,
     Audience,
     Meeting,
     MeetingStatus,
@@ -115,14 +116,69 @@ def save_answer(
             )
         )
     assert answer is not None
+    narrowed = AUDIENCE_WIDTH[audience] < AUDIENCE_WIDTH.get(answer.audience, 0)
     answer.text = text
     answer.audience = audience
     answer.picks = ",".join(picks or [])[:200]
     answer.updated_at = utcnow()
     statement.updated_at = utcnow()
     _audit_write(session, author, meeting, "statement_answer", answer.id)
+    if narrowed and statement.status == StatementStatus.SUBMITTED:
+        _tell_coordinator_agenda_narrowed(session, meeting, answer)
     session.flush()
     return answer
+
+
+# How many readers each audience reaches, to tell a narrowing from a widening.
+AUDIENCE_WIDTH = {Audience.EVERYONE: 3, Audience.NOT_GUARDIANS: 2, Audience.COORDINATOR: 1}
+
+
+def _tell_coordinator_agenda_narrowed(
+    session: Session, meeting: Meeting, answer: StatementAnswer
+) -> None:
+    """An agenda item read through this answer now reaches fewer people; the
+    coordinator, who leads the meeting, is told (without the text)."""
+    on_agenda = session.scalar(
+        select(AgendaItem.id).where(AgendaItem.answer_id == answer.id).limit(1)
+    )
+    if on_agenda is not None and meeting.plan.coordinator is not None:
+        notify(
+            session,
+            [meeting.plan.coordinator],
+            meeting.plan,
+            "agenda_narrowed",
+            "meeting",
+            meeting.id,
+        )
+
+
+def add_answer_to_agenda(
+    session: Session, access: PlanAccess, meeting: Meeting, answer: StatementAnswer
+) -> bool:
+    """Refer to the answer from the agenda (once). Nothing of its text is copied."""
+    if any(i.answer_id == answer.id for i in meeting.agenda_items):
+        return False
+    position = max((i.position for i in meeting.agenda_items), default=0) + 1
+    session.add(
+        AgendaItem(
+            meeting_id=meeting.id,
+            position=position,
+            text="",
+            answer_id=answer.id,
+            source="child" if answer.statement.author_id == access.plan.child_id else "guardian",
+        )
+    )
+    record(
+        session,
+        AuditAction.WRITE,
+        access.person,
+        access.plan,
+        "agenda_item",
+        meeting.id,
+        detail="from_view",
+    )
+    session.flush()
+    return True
 
 
 def _audit_write(

@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..access import Policy, current_access, guard
-from ..audit import AuditAction, record
+from ..access import Policy, current_access, family_of, guard
+from ..audit import AuditAction, record, record_read
 from ..auth.invitations import issue_invitation, withdraw_open_invitations
 from ..extensions import db
 from ..links import external_url
-from ..models import Invitation, MemberRole, Person, utcnow
+from ..models import Invitation, utcnow
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
-
-
-def plan_people(plan) -> list[tuple[Person, str]]:
-    """The family of this plan: the people a coordinator may invite.
-
-    Professionals are invited by the service's admin (``family-app invite``): a
-    coordinator who could invite a colleague could also take over that account.
-    """
-    people: list[tuple[Person, str]] = [(plan.child, "child")]
-    people += [(m.person, m.role) for m in plan.members if m.role != MemberRole.PROFESSIONAL]
-    return people
-
-
-def _plan_person(person_id: int) -> Person:
-    """A person of the current plan; anyone else is 404."""
-    for person, _role in plan_people(current_access().plan):
-        if person.id == person_id:
-            return person
-    abort(404)
 
 
 @bp.get("/plans/<int:plan_id>/people")
 @guard(Policy.PLAN_COORDINATE)
 def people(plan_id: int):
     access = current_access()
-    rows = plan_people(access.plan)
+    rows = family_of(access.plan)
     open_invites = {
         i.person_id: i
         for i in db.session.scalars(
@@ -51,19 +32,20 @@ def people(plan_id: int):
             )
         )
     }
+    record_read(db.session, access.person, access.plan, "family_list", access.plan.id)
     return render_template(
         "workspace/people.html", access=access, rows=rows, open_invites=open_invites
     )
 
 
 @bp.post("/plans/<int:plan_id>/people/<int:person_id>/invitation")
-@guard(Policy.PLAN_COORDINATE)
+@guard(Policy.INVITE_FAMILY)
 def create_invitation(plan_id: int, person_id: int):
     """Issue a one-time invitation and show it once: link, code and QR to print."""
     import segno
 
     access = current_access()
-    person = _plan_person(person_id)
+    person = g.invitee
     issued = issue_invitation(
         db.session, person, access.person, current_app.config["INVITATION_DAYS"], access.plan.id
     )
@@ -83,10 +65,10 @@ def create_invitation(plan_id: int, person_id: int):
 
 
 @bp.post("/plans/<int:plan_id>/people/<int:person_id>/invitation/withdraw")
-@guard(Policy.PLAN_COORDINATE)
+@guard(Policy.INVITE_FAMILY)
 def withdraw_invitation(plan_id: int, person_id: int):
     access = current_access()
-    person = _plan_person(person_id)
+    person = g.invitee
     withdraw_open_invitations(db.session, person)
     record(
         db.session,

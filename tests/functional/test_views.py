@@ -240,22 +240,22 @@ def test_coordinator_answers_each_wish_and_publishing_tells_the_child(app, sessi
     assert kinds == ["wish_answered"]
 
 
-def test_topic_from_a_view_goes_on_the_agenda_with_its_audience(app, session, family):
+def test_topic_from_a_view_goes_on_the_agenda_by_reference_not_copy(app, session, family):
+    """Decision 12: the agenda item points at the answer; no copy of the child's
+    text is made, so the child's audience travels with it."""
     child = _as(app, family.child)
     _write(child, family, "hard", "Rasterna är svåra", audience="not_guardians")
     _send(child, family)
     answer = session.scalar(select(StatementAnswer))
     coordinator = _as(app, family.coordinator)
     token = csrf_token(coordinator, f"/meetings/{family.meeting.id}/prepare")
-    coordinator.post(
-        f"/meetings/{family.meeting.id}/answers/{answer.id}/agenda", data={"csrf_token": token}
-    )
-    item = session.scalar(select(AgendaItem))
-    assert (item.text, item.audience, item.source) == (
-        "Rasterna är svåra",
-        "not_guardians",
-        "child",
-    )
+    for _twice in range(2):
+        coordinator.post(
+            f"/meetings/{family.meeting.id}/answers/{answer.id}/agenda",
+            data={"csrf_token": token},
+        )
+    items = session.scalars(select(AgendaItem)).all()
+    assert [(i.answer_id, i.text, i.source) for i in items] == [(answer.id, "", "child")]
 
 
 # --- the audience matrix ------------------------------------------------------------------
