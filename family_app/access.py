@@ -335,11 +335,6 @@ class PlanAccess:
         return self.role is Role.CHILD and self.child_say is not ChildSay.NONE
 
     @property
-    def may_record_consent_exception(self) -> bool:
-        """A recorded exception (with a written, audited reason) is the coordinator's."""
-        return self.role is Role.COORDINATOR
-
-    @property
     def may_write_views(self) -> bool:
         """The child (once old enough to be asked) and each guardian write their own
         views before a meeting (rule 8)."""

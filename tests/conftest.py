@@ -1,7 +1,8 @@
 """Shared fixtures: an app on a real database (SQLite, or PostgreSQL in CI).
 
-The schema is made by running the Alembic migrations once per session; after
-each test every table is emptied, so tests never share data and commits are real.
+The schema is made by running the Alembic migrations once per session; before
+and after each test every table is emptied, so tests never share data (not even
+with a test that wrote outside these fixtures) and commits are real.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.orm import Session
@@ -24,6 +26,21 @@ from family_app.extensions import db
 from family_app.models import Base, Person
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+# Property-based tests: HYPOTHESIS_PROFILE=ci in CI (bounded, derandomized, so a
+# failure reproduces on the next run); "dev" otherwise. Tests that set their own
+# max_examples keep it (each is bounded) and take everything else from the profile.
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", settings.get_profile("default"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def _test_database_url(tmp_dir: Path) -> str:
@@ -72,6 +89,7 @@ def _empty_all_tables(url: str) -> None:
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
+    _empty_all_tables(database_url)
     app = create_app(app_config(database_url))
     yield app
     db.engine.dispose()

@@ -89,7 +89,9 @@ def test_nora_has_protected_identity_and_sole_custody(session):
     assert len(guardians) == 1 and guardians[0].has_custody
 
 
-def test_seed_demo_json_lists_one_invitation_per_person(database_url, tmp_path):
+def test_seed_demo_json_lists_one_invitation_per_person(app, database_url):
+    """Seeds through the command line, in another process: it asks for ``app`` so
+    that the tables it fills are emptied again afterwards."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAMILY_APP_")}
     env.update(DATABASE_URL=database_url, FAMILY_APP_SECRET_KEY="x" * 40)
     result = subprocess.run(
