@@ -92,9 +92,7 @@ def _hidden_agency(session, family, name="Barnahus Hemlig"):
             by_date=(now + timedelta(days=20)).date(),
         )
     )
-    session.add(
-        MeetingAttendee(meeting_id=family.meeting.id, agency_id=agency.id, role="Utredare")
-    )
+    session.add(MeetingAttendee(meeting_id=family.meeting.id, agency_id=agency.id, role="Utredare"))
     session.commit()
     return agency, staff, held
 
@@ -235,16 +233,16 @@ def test_a_read_refused_for_lack_of_consent_is_recorded_and_shown(app, session):
     professional = _as(app, family.professional)
     assert professional.get(f"/plans/{family.plan.id}").status_code == 404
     refused = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "refused", AuditEvent.plan_id == family.plan.id)
+        select(AuditEvent).where(
+            AuditEvent.action == "refused", AuditEvent.plan_id == family.plan.id
+        )
     ).all()
     assert [(e.actor_id, e.detail) for e in refused] == [(family.professional.id, "no_consent")]
     # Someone with nothing to do with the plan leaves no trace in its log.
     stranger = make_person(session, "Främling", agency_id=family.professional_agency.id)
     session.commit()
     assert _as(app, stranger).get(f"/plans/{family.plan.id}").status_code == 404
-    assert (
-        len(session.scalars(select(AuditEvent).where(AuditEvent.action == "refused")).all()) == 1
-    )
+    assert len(session.scalars(select(AuditEvent).where(AuditEvent.action == "refused")).all()) == 1
     html = _as(app, family.guardians[0]).get(f"/plans/{family.plan.id}/who-can-see")
     assert "försökte öppna planen men stoppades" in html.get_data(as_text=True)
 
