@@ -60,6 +60,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     hygiene.init_app(app)
 
     from .account.routes import bp as account_bp
+    from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .consent.routes import bp as consent_bp
     from .feeds.routes import bp as feeds_bp
@@ -76,6 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(consent_bp)
     app.register_blueprint(views_bp)
+    app.register_blueprint(admin_bp)
 
     from . import access, cli
 

@@ -58,6 +58,10 @@ TEAM = {
 COORDINATOR = {**OWN_CREDENTIAL, "guardian": "not_found", "coordinator": "ok"}
 CHILD = {**dict.fromkeys(ROLES, "not_found"), "anonymous": "sign_in", "child": "ok"}
 NOBODY = dict.fromkeys(ROLES, "not_found")  # switched off by configuration
+# Issue 10: confirming needs a pending passkey (the fixture's is not); the admin
+# page is for an admin of an agency (the fixture's admin has none).
+ISSUE10_NOT_PENDING = {**NOBODY, "anonymous": "sign_in"}
+ISSUE10_AGENCY_ADMIN = {**NOBODY, "anonymous": "sign_in"}
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("main.index", "GET"): EVERYONE,
@@ -112,6 +116,11 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("workspace.people", "GET"): PLAN_COORDINATOR,
     ("workspace.create_invitation", "POST"): PLAN_COORDINATOR,
     ("workspace.withdraw_invitation", "POST"): PLAN_COORDINATOR,
+    # Issue 10: pending passkeys and the agency admin.
+    ("account.not_me", "POST"): OWN_CREDENTIAL,
+    ("account.confirm_device", "POST"): ISSUE10_NOT_PENDING,
+    ("admin.index", "GET"): ISSUE10_AGENCY_ADMIN,
+    ("admin.end_sessions", "POST"): ISSUE10_AGENCY_ADMIN,
 }
 
 
