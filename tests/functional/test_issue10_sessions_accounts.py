@@ -28,9 +28,9 @@ MARKER = "MARKER-ALVA-7f3a"
 class Browser:
     """A test client that speaks the passkey script's JSON."""
 
-    def __init__(self, client, token_page: str = "/sign-in"):
+    def __init__(self, client, page: str = "/sign-in"):
         self.client = client
-        self.token = csrf_token(client, token_page)
+        self.token = csrf_token(client, page)
 
     def post(self, path: str, body: dict):
         return self.client.post(
