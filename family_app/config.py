@@ -114,9 +114,6 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Key for hashing invitation tokens and codes (HMAC): the database alone
         # then reveals nothing usable.
         "INVITATION_KEY": _env("INVITATION_KEY"),
-        # A sensitive act (passkeys, consent) in a session older than this asks
-        # for the passkey again.
-        "FRESH_PROOF_MINUTES": _env_int("FRESH_PROOF_MINUTES", 5),
         # A passkey added to an account that already had one waits this long
         # (or for a confirmation from an existing device) before it may do everything.
         "PENDING_PASSKEY_HOURS": _env_int("PENDING_PASSKEY_HOURS", 72),
