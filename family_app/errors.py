@@ -43,9 +43,14 @@ def request_id() -> str:
 
 
 def _where(tb: Any) -> str:
-    """File:line of the innermost frames, without any values or messages."""
-    frames = traceback.extract_tb(tb)[-3:]
-    return " < ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames))
+    """File:line of the innermost frames of our own code (else of any code),
+    without any values or messages."""
+    frames = traceback.extract_tb(tb)
+    ours = [f for f in frames if "/family_app/" in f.filename] or frames
+    return " < ".join(
+        f"{f.filename.rsplit('/', 2)[-2]}/{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
+        for f in reversed(ours[-3:])
+    )
 
 
 def log_exception(app: Flask, exc_info: Any) -> None:
@@ -112,6 +117,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_error: Exception):
+        # A failed statement leaves the transaction unusable (PostgreSQL); the page
+        # itself reads the signed-in person, so start clean.
+        from .extensions import db
+
+        db.session.rollback()
         return _page(
             500,
             _("Något gick fel hos oss"),
