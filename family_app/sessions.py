@@ -6,53 +6,115 @@ deletes it there, and every worker and instance sees that on the next request.
 
 Where: Redis when ``FAMILY_APP_REDIS_URL`` is set (production), otherwise the
 app's own database, in the table ``web_sessions`` that Alembic creates
-(migration 0004). Flask-Session's SQL backend needs a Flask-SQLAlchemy instance;
-we give it one of its own, used for that table only, with parameters hidden
-from logs like the app's engine. The library also creates its table when it is
-missing (``checkfirst``); on a migrated database that is a no-op, and migration
-0004 adopts a table the library made before the migration ran.
+(migration 0004). For the database we use Flask-Session's CacheLib backend with
+a small cachelib cache over that table (:class:`DatabaseCache`), on the app's own
+engine: Flask-Session's SQLAlchemy backend would need a second engine through
+Flask-SQLAlchemy and creates its table itself when the app starts (so the app
+could not even start, or say "database unreachable", without a database).
 """
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
+from cachelib import BaseCache
 from flask import Flask, session
 from flask_session import Session
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-SESSION_TABLE = "web_sessions"
-# Expired rows of the SQL store are deleted on average once every this many requests.
-CLEANUP_EVERY_N_REQUESTS = 500
+from .models.auth import web_sessions
+
+# Expired rows are deleted on average once every this many session writes.
+CLEANUP_EVERY_N_WRITES = 500
 
 
-def _sql_store(app: Flask) -> Any:
-    """A Flask-SQLAlchemy instance for the session table only (a fresh one per app,
-    since the library defines its table model on it)."""
-    from flask_sqlalchemy import SQLAlchemy
-    from sqlalchemy import MetaData
-    from sqlalchemy.pool import NullPool
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
-    from .models.base import NAMING
 
-    url = app.config["DATABASE_URL"]
-    options: dict[str, Any] = {"hide_parameters": True}
-    if url.startswith("sqlite"):
-        options["connect_args"] = {"timeout": 15}
-    else:
-        options["pool_pre_ping"] = True
-        options["pool_size"] = 2
-        options["max_overflow"] = 4
-    if app.testing:
-        # Tests build hundreds of apps; do not leave a pool of connections behind each.
-        options.pop("pool_size", None)
-        options.pop("max_overflow", None)
-        options["poolclass"] = NullPool
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", url)
-    # Our naming convention: should the library create its table on a database that
-    # has not been migrated yet, it is the very table migration 0004 describes.
-    store = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), engine_options=options)
-    store.init_app(app)
-    return store
+class DatabaseCache(BaseCache):
+    """A cachelib cache over the ``web_sessions`` table, for Flask-Session.
+
+    Values are MessagePack (never pickle: a row changed in the database must not
+    become code). Each call is its own short transaction on the app's engine, apart
+    from the request's ORM session.
+    """
+
+    def __init__(self, default_timeout: int = 3600) -> None:
+        super().__init__(default_timeout=default_timeout)
+
+    @property
+    def _engine(self) -> Any:
+        from .extensions import db
+
+        return db.engine
+
+    def _expiry(self, timeout: int | timedelta | None) -> datetime:
+        seconds = self._normalize_timeout(timeout) or 365 * 24 * 3600
+        return _naive_utc(datetime.now(UTC)) + timedelta(seconds=seconds)
+
+    def get(self, key: str) -> Any:
+        now = _naive_utc(datetime.now(UTC))
+        with self._engine.connect() as connection:
+            data = connection.scalar(
+                select(web_sessions.c.data).where(
+                    web_sessions.c.session_id == key, web_sessions.c.expiry > now
+                )
+            )
+        if data is None:
+            return None
+        try:
+            return msgspec.msgpack.decode(data)
+        except msgspec.DecodeError:
+            return None
+
+    def set(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
+        data = msgspec.msgpack.encode(value)
+        expiry = self._expiry(timeout)
+        values = {"data": data, "expiry": expiry}
+        with self._engine.begin() as connection:
+            updated = connection.execute(
+                update(web_sessions).where(web_sessions.c.session_id == key).values(**values)
+            )
+            if updated.rowcount == 0:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(insert(web_sessions).values(session_id=key, **values))
+                except IntegrityError:  # the same session saved by a parallel request
+                    connection.execute(
+                        update(web_sessions)
+                        .where(web_sessions.c.session_id == key)
+                        .values(**values)
+                    )
+            if random.randrange(CLEANUP_EVERY_N_WRITES) == 0:  # noqa: S311 - not a secret
+                connection.execute(
+                    delete(web_sessions).where(
+                        web_sessions.c.expiry <= _naive_utc(datetime.now(UTC))
+                    )
+                )
+        return True
+
+    def add(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
+        if self.has(key):
+            return False
+        return self.set(key, value, timeout)
+
+    def delete(self, key: str) -> bool:
+        with self._engine.begin() as connection:
+            connection.execute(delete(web_sessions).where(web_sessions.c.session_id == key))
+        return True
+
+    def has(self, key: str) -> bool:
+        return self.get(key) is not None
+
+    def clear(self) -> bool:
+        with self._engine.begin() as connection:
+            connection.execute(delete(web_sessions))
+        return True
 
 
 def init_app(app: Flask) -> None:
@@ -66,10 +128,8 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_TYPE"] = "redis"
         app.config["SESSION_REDIS"] = redis.Redis.from_url(redis_url)
     else:
-        app.config["SESSION_TYPE"] = "sqlalchemy"
-        app.config["SESSION_SQLALCHEMY"] = _sql_store(app)
-        app.config["SESSION_SQLALCHEMY_TABLE"] = SESSION_TABLE
-        app.config.setdefault("SESSION_CLEANUP_N_REQUESTS", CLEANUP_EVERY_N_REQUESTS)
+        app.config["SESSION_TYPE"] = "cachelib"
+        app.config["SESSION_CACHELIB"] = DatabaseCache()
     Session(app)
 
 

@@ -103,8 +103,8 @@ class CalendarFeed(Base):
     plan: Mapped[Plan | None] = relationship()
 
 
-# Flask-Session's server-side session store (family_app/sessions.py). The library
-# defines the same columns on its own model; Alembic creates the table (0004).
+# Flask-Session's server-side session store in the database (family_app/sessions.py);
+# Alembic creates the table (0004).
 web_sessions = Table(
     "web_sessions",
     Base.metadata,

@@ -15,10 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Flask-Session creates this very table (same names) when an app starts on a
-    # database that has not been migrated yet; adopt it then.
-    if not sa.inspect(op.get_bind()).has_table("web_sessions"):
-        _create_web_sessions()
+    _create_web_sessions()
     _accounts()
 
 

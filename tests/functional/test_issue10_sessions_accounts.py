@@ -487,3 +487,22 @@ def test_sessions_live_on_the_server(client, family):
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT COUNT(*) FROM web_sessions")).scalar()
     assert rows >= 1
+
+
+def test_the_command_line_never_silently_reinvites_an_account_with_passkeys(app, session, family):
+    guardian, phone = _guardian_with_passkey(app, session, family)
+    runner = app.test_cli_runner()
+
+    def invite(*extra: str):
+        with app.app_context():
+            return runner.invoke(args=["invite", str(guardian.id), *extra])
+
+    refused = invite()
+    assert refused.exit_code != 0
+    assert "--reason" in refused.output + str(refused.exception or "")
+    pending = invite("--reason", "Ny telefon")
+    assert pending.exit_code == 0 and "Code: " in pending.output
+    replaced = invite("--replace-passkeys")
+    assert replaced.exit_code == 0
+    assert session.scalar(select(Credential.id).where(Credential.person_id == guardian.id)) is None
+    assert phone.get("/account/devices").status_code == 302  # its passkey is gone
