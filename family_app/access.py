@@ -688,6 +688,28 @@ def _check_agency_staff(kwargs: dict[str, Any]) -> None:
     g.staff = staff
 
 
+def needs_fresh_proof() -> bool:
+    """Sensitive acts (adding or removing a passkey, changing consent) need a session
+    that proved itself with a passkey within FAMILY_APP_FRESH_PROOF_MINUTES."""
+    from .auth.session import proof_age_seconds
+
+    return proof_age_seconds() > current_app.config["FRESH_PROOF_MINUTES"] * 60
+
+
+def fresh_proof(view: F) -> F:
+    """Below ``@guard``: a stale session is sent to tap its passkey once, then comes
+    back to this page (a POST comes back to the page it was sent from, by GET)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if needs_fresh_proof():
+            back = request.full_path.rstrip("?") if request.method == "GET" else request.path
+            return redirect(url_for("account.confirm_it_is_you", next=safe_next(back)), 303)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,

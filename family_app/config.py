@@ -114,6 +114,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Key for hashing invitation tokens and codes (HMAC): the database alone
         # then reveals nothing usable.
         "INVITATION_KEY": _env("INVITATION_KEY"),
+        # Adding or removing a passkey and changing consent ask for the passkey again
+        # when the session last proved itself longer ago than this.
+        "FRESH_PROOF_MINUTES": _env_int("FRESH_PROOF_MINUTES", 5),
         # A passkey added to an account that already had one waits this long
         # (or for a confirmation from an existing device) before it may do everything.
         "PENDING_PASSKEY_HOURS": _env_int("PENDING_PASSKEY_HOURS", 72),

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..access import Policy, guard
+from ..access import Policy, fresh_proof, guard, needs_fresh_proof, safe_next
 from ..audit import AuditAction, record
 from ..auth.session import current_person, sign_out
 from ..extensions import db
@@ -48,6 +48,7 @@ def _devices_page(**extra):
         credentials=credentials,
         pending_ids={c.id for c in credentials if c.is_pending(now)},
         session_pending=session_is_pending(_me()),
+        needs_proof=needs_fresh_proof(),
         **extra,
     )
 
@@ -85,6 +86,7 @@ def rename_device(credential_id: int):
 
 @bp.get("/devices/<int:credential_id>/remove")
 @guard(Policy.OWN_CREDENTIAL)
+@fresh_proof
 def confirm_remove_device(credential_id: int):
     credential = g.credential
     return render_template(
@@ -94,6 +96,7 @@ def confirm_remove_device(credential_id: int):
 
 @bp.post("/devices/<int:credential_id>/remove")
 @guard(Policy.OWN_CREDENTIAL)
+@fresh_proof
 def remove_device(credential_id: int):
     credential = g.credential
     was_last = _count(_me()) == 1
@@ -118,6 +121,19 @@ def remove_device(credential_id: int):
     else:
         flash(_("Passkeyn är borttagen."), "success")
     return redirect(url_for("account.devices"), 303)
+
+
+# --- fresh proof -------------------------------------------------------------------------
+
+
+@bp.get("/confirm")
+@guard(Policy.SIGNED_IN)
+def confirm_it_is_you():
+    """ "Is it still you?": one tap on the passkey, then back where the person was."""
+    return render_template(
+        "account/confirm.html",
+        next=safe_next(request.args.get("next")) or url_for("account.devices"),
+    )
 
 
 # --- pending passkeys (added by re-invitation) ----------------------------------------------

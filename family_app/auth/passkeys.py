@@ -230,25 +230,45 @@ def finish_registration(
 # --- authentication ----------------------------------------------------------------------
 
 
-def authentication_options(session: Session, rp: RelyingParty, now: datetime | None = None) -> str:
-    """Options for navigator.credentials.get(): discoverable, so no name is typed."""
+def authentication_options(
+    session: Session, rp: RelyingParty, now: datetime | None = None, person: Person | None = None
+) -> str:
+    """Options for navigator.credentials.get(): discoverable, so no name is typed.
+
+    With ``person``: a fresh proof inside a session, with that person's passkeys only."""
     now = now or utcnow()
+    allowed = []
+    if person is not None:
+        allowed = [
+            PublicKeyCredentialDescriptor(id=c.credential_id)
+            for c in session.scalars(select(Credential).where(Credential.person_id == person.id))
+        ]
     options = generate_authentication_options(
         rp_id=rp.rp_id,
-        allow_credentials=[],
+        allow_credentials=allowed,
         user_verification=UserVerificationRequirement.REQUIRED,
         timeout=CHALLENGE_MINUTES * 60 * 1000,
     )
-    _store_challenge(session, options.challenge, "authenticate", now)
+    purpose = "proof" if person is not None else "authenticate"
+    _store_challenge(session, options.challenge, purpose, now, person)
     return options_to_json(options)
 
 
 def finish_authentication(
-    session: Session, rp: RelyingParty, credential: dict[str, Any], now: datetime | None = None
+    session: Session,
+    rp: RelyingParty,
+    credential: dict[str, Any],
+    now: datetime | None = None,
+    person: Person | None = None,
 ) -> Credential:
-    """Verify a passkey sign-in; refuse (and audit) counter regressions."""
+    """Verify a passkey sign-in; refuse (and audit) counter regressions.
+
+    With ``person``: a fresh proof in that person's session, with one of their own passkeys."""
     now = now or utcnow()
-    challenge = _consume_challenge(session, _client_challenge(credential), "authenticate", now)
+    purpose = "proof" if person is not None else "authenticate"
+    challenge = _consume_challenge(session, _client_challenge(credential), purpose, now)
+    if person is not None and challenge.person_id != person.id:
+        raise PasskeyError("challenge")
     try:
         raw_id = _b64url_decode(credential["rawId"])
         raw_handle = credential["response"].get("userHandle")
@@ -259,8 +279,13 @@ def finish_authentication(
     if stored is None:
         record(session, AuditAction.SIGN_IN_FAILED, None, detail="unknown_credential")
         raise PasskeyError("unknown_credential")
+    if person is not None and stored.person_id != person.id:
+        record(session, AuditAction.SIGN_IN_FAILED, person, detail="proof_other_account")
+        raise PasskeyError("unknown_credential")
+    proof = person is not None
     person = stored.person
-    if not user_handle or user_handle != person.user_handle:
+    # A proof names its credentials, so an authenticator may leave out the handle.
+    if (user_handle or not proof) and user_handle != person.user_handle:
         record(session, AuditAction.SIGN_IN_FAILED, person, detail="user_handle_mismatch")
         raise PasskeyError("verification")
     try:

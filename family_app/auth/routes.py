@@ -19,12 +19,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import Policy, guard, safe_next
+from ..access import Policy, guard, needs_fresh_proof, safe_next
 from ..audit import AuditAction, record
 from ..extensions import db, limiter
 from ..models import Invitation, utcnow
 from . import invitations, passkeys
-from .session import current_person, sign_in, sign_out
+from .session import current_person, record_fresh_proof, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
@@ -244,6 +244,11 @@ def passkey_register_options():
             return jsonify(error=problem), 410
         options = passkeys.registration_options(db.session, rp, invitation.person, invitation)
     elif current_user.is_authenticated:
+        if needs_fresh_proof():
+            return jsonify(
+                error=_("Bekräfta först att det är du. Använd din passkey igen."),
+                confirm=url_for("account.confirm_it_is_you", next=url_for("account.devices")),
+            ), 403
         options = passkeys.registration_options(db.session, rp, current_person())
     else:
         return jsonify(error=_passkey_message("invitation")), 410
@@ -311,3 +316,36 @@ def passkey_sign_in_verify():
     next_path = safe_next(body.get("next") if isinstance(body.get("next"), str) else None)
     sign_in(stored.person, stored)
     return jsonify(redirect=next_path or url_for("main.index"))
+
+
+# --- fresh proof inside a session (adding or removing a passkey, changing consent) ---------
+
+
+@bp.post("/passkeys/proof/options")
+@guard(Policy.SIGNED_IN)
+@limiter.limit("20 per minute")
+def passkey_proof_options():
+    """One tap on one's own passkey, for a session that has been open a while."""
+    rp = passkeys.RelyingParty.from_config(current_app.config)
+    options = passkeys.authentication_options(db.session, rp, person=current_person())
+    db.session.commit()
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/passkeys/proof/verify")
+@guard(Policy.SIGNED_IN)
+@limiter.limit("10 per minute")
+def passkey_proof_verify():
+    rp = passkeys.RelyingParty.from_config(current_app.config)
+    body = _json_body()
+    credential = body.get("credential")
+    if not isinstance(credential, dict):
+        return _refused("malformed")
+    try:
+        passkeys.finish_authentication(db.session, rp, credential, person=current_person())
+    except passkeys.PasskeyError as error:
+        return _refused(error.code)
+    db.session.commit()
+    record_fresh_proof()
+    next_path = safe_next(body.get("next") if isinstance(body.get("next"), str) else None)
+    return jsonify(redirect=next_path or url_for("account.devices"))

@@ -121,6 +121,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("account.confirm_device", "POST"): ISSUE10_NOT_PENDING,
     ("admin.index", "GET"): ISSUE10_AGENCY_ADMIN,
     ("admin.end_sessions", "POST"): ISSUE10_AGENCY_ADMIN,
+    ("account.confirm_it_is_you", "GET"): SIGNED_IN,
+    ("auth.passkey_proof_options", "POST"): SIGNED_IN,
+    ("auth.passkey_proof_verify", "POST"): SIGNED_IN,
 }
 
 

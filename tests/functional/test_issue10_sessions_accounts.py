@@ -506,3 +506,65 @@ def test_the_command_line_never_silently_reinvites_an_account_with_passkeys(app,
     assert replaced.exit_code == 0
     assert session.scalar(select(Credential.id).where(Credential.person_id == guardian.id)) is None
     assert phone.get("/account/devices").status_code == 302  # its passkey is gone
+
+
+# --- fresh proof for sensitive acts ----------------------------------------------------------
+
+
+def _age_proof(client, minutes: int = 10) -> None:
+    import time
+
+    with client.session_transaction() as sess:
+        sess["proof"] = time.time() - minutes * 60
+
+
+def test_sensitive_acts_in_an_old_session_ask_for_the_passkey_first(app, session, family):
+    guardian = family.guardians[0]
+    phone = app.test_client()
+    authn = SoftAuthenticator(ORIGIN)
+    response, _cred = Browser(phone).register(authn, _invite(session, guardian))
+    assert response.status_code == 200
+    stored = session.scalar(select(Credential).where(Credential.person_id == guardian.id))
+    _age_proof(phone)
+    token = csrf_token(phone, "/account/devices")
+    agency = family.professional_agency.id
+    revoke = f"/plans/{family.plan.id}/consent/{agency}/revoke"
+
+    asked = phone.post(revoke, data={"csrf_token": token})
+    assert asked.status_code == 303 and "/account/confirm" in asked.headers["Location"]
+    assert phone.get(f"/account/devices/{stored.id}/remove").status_code == 303
+    removed = phone.post(f"/account/devices/{stored.id}/remove", data={"csrf_token": token})
+    assert removed.status_code == 303 and "/account/confirm" in removed.headers["Location"]
+    adding = Browser(phone, "/account/devices").post("/passkeys/register/options", {})
+    assert adding.status_code == 403
+    assert "/account/devices" in phone.get("/account/devices").get_data(as_text=True)
+
+    # One tap on the passkey, then the same acts go through.
+    proof = Browser(phone, "/account/devices")
+    options = proof.post("/passkeys/proof/options", {}).get_json()
+    assert [c["id"] for c in options["allowCredentials"]]  # only this person's passkeys
+    verified = proof.post(
+        "/passkeys/proof/verify", {"credential": authn.sign_in(options), "next": revoke}
+    )
+    assert verified.status_code == 200 and verified.get_json()["redirect"] == revoke
+    assert phone.post(revoke, data={"csrf_token": token}).status_code == 303
+    assert phone.get(f"/account/devices/{stored.id}/remove").status_code == 200
+    again = Browser(phone, "/account/devices").post("/passkeys/register/options", {})
+    assert again.status_code == 200
+
+
+def test_a_fresh_proof_needs_ones_own_passkey(app, session, family):
+    guardian, other = family.guardians
+    phone = app.test_client()
+    Browser(phone).register(SoftAuthenticator(ORIGIN), _invite(session, guardian))
+    stranger_key = SoftAuthenticator(ORIGIN)
+    Browser(app.test_client()).register(stranger_key, _invite(session, other))
+    _age_proof(phone)
+    proof = Browser(phone, "/account/devices")
+    options = proof.post("/passkeys/proof/options", {}).get_json()
+    refused = proof.post("/passkeys/proof/verify", {"credential": stranger_key.sign_in(options)})
+    assert refused.status_code == 400
+    token = csrf_token(phone, "/account/devices")
+    revoke = f"/plans/{family.plan.id}/consent/{family.professional_agency.id}/revoke"
+    still_asked = phone.post(revoke, data={"csrf_token": token})
+    assert still_asked.status_code == 303 and "/account/confirm" in still_asked.headers["Location"]
