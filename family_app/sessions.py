@@ -16,6 +16,7 @@ could not even start, or say "database unreachable", without a database).
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -120,6 +121,11 @@ class DatabaseCache(BaseCache):
 def init_app(app: Flask) -> None:
     """Choose the store (Redis or the database) and bind Flask-Session."""
     app.config.setdefault("SESSION_PERMANENT", True)
+    # Write the cookie and the store only when the session changed (a signed-in
+    # request always does: it notes when it was last seen). Refreshing on every
+    # request let a slow anonymous request that started before sign-in answer after
+    # it, setting the old session's cookie again: the person seemed signed out.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config.setdefault("SESSION_KEY_PREFIX", "family:session:")
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
@@ -133,9 +139,42 @@ def init_app(app: Flask) -> None:
     Session(app)
 
 
-def new_session_id(app: Flask) -> None:
-    """Give the current session a new id and delete the old one from the store, so
-    a copied cookie of the old id opens nothing (sign-in and sign-out)."""
-    regenerate = getattr(app.session_interface, "regenerate", None)
-    if regenerate is not None:
-        regenerate(session)
+def new_session_id(app: Flask, keep_old: bool = False) -> None:
+    """Give the current session a new id, so a cookie copied before opens nothing.
+
+    ``keep_old`` (sign-in): the old, anonymous session stays in the store until it
+    expires. A request the browser sent with the old cookie just before (the service
+    worker fetching its offline page) would otherwise find nothing, start a new
+    session and set its cookie over the signed-in one. At sign-out the old session
+    is deleted (and its sign-in marked ended, see :func:`end_sign_in`)."""
+    if not hasattr(session, "sid"):
+        return
+    if keep_old:
+        session.sid = secrets.token_urlsafe(32)  # ServerSideSession.sid: the store key
+        session.modified = True
+        return
+    app.session_interface.regenerate(session)  # type: ignore[attr-defined]
+
+
+# --- ended sign-ins: a request in flight at sign-out cannot bring its session back -----
+
+
+def _ended_key(app: Flask, sign_in_id: str) -> str:
+    return f"{app.config['SESSION_KEY_PREFIX']}ended:{sign_in_id}"
+
+
+def end_sign_in(app: Flask, sign_in_id: str) -> None:
+    """Remember, for as long as a session can live, that this sign-in has ended."""
+    seconds = int(app.permanent_session_lifetime.total_seconds())
+    key = _ended_key(app, sign_in_id)
+    if app.config["SESSION_TYPE"] == "redis":
+        app.config["SESSION_REDIS"].set(key, b"1", ex=seconds)
+    else:
+        app.config["SESSION_CACHELIB"].set(key, 1, timeout=seconds)
+
+
+def sign_in_ended(app: Flask, sign_in_id: str) -> bool:
+    key = _ended_key(app, sign_in_id)
+    if app.config["SESSION_TYPE"] == "redis":
+        return bool(app.config["SESSION_REDIS"].exists(key))
+    return app.config["SESSION_CACHELIB"].has(key)

@@ -9,6 +9,7 @@ session made with a passkey ends when that passkey is removed.
 from __future__ import annotations
 
 import base64
+import secrets
 import time
 
 from flask import Flask, current_app, g, session
@@ -46,6 +47,8 @@ def _load_person(user_id: str) -> SignedInPerson | None:
         return None
     if person is None or session.get("sv") != person.session_version:
         return None
+    if session.get("lid") and _sessions().sign_in_ended(current_app, session["lid"]):
+        return None  # signed out; this is a request that was in flight, or a copy
     credential = _session_credential(person)
     if credential is False:
         return None  # the passkey this session was made with has been removed
@@ -120,26 +123,30 @@ def sign_in(person: Person, credential: Credential | None = None) -> None:
     session["proof"] = now
     if credential is not None:
         session["cred"] = _credential_key(credential.credential_id)
+    session["lid"] = secrets.token_urlsafe(16)  # this sign-in, to end it for sure
     session.permanent = True
-    _new_id()
+    _sessions().new_session_id(current_app, keep_old=True)
     login_user(SignedInPerson(person))
 
 
 def sign_out() -> None:
     """End this session on the server: its stored data is deleted, so a copy of
     the cookie opens nothing either."""
+    sign_in_id = session.get("lid")
+    if sign_in_id:
+        _sessions().end_sign_in(current_app, sign_in_id)
     logout_user()
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-        _new_id()
+        _sessions().new_session_id(current_app)
 
 
-def _new_id() -> None:
-    from ..sessions import new_session_id
+def _sessions():  # noqa: ANN202 - the module, imported late (it imports the models)
+    from .. import sessions
 
-    new_session_id(current_app._get_current_object())  # type: ignore[attr-defined]
+    return sessions
 
 
 def init_login(app: Flask) -> None:

@@ -568,3 +568,21 @@ def test_a_fresh_proof_needs_ones_own_passkey(app, session, family):
     revoke = f"/plans/{family.plan.id}/consent/{family.professional_agency.id}/revoke"
     still_asked = phone.post(revoke, data={"csrf_token": token})
     assert still_asked.status_code == 303 and "/account/confirm" in still_asked.headers["Location"]
+
+
+def test_a_request_in_flight_at_sign_out_cannot_bring_the_session_back(app, session, family):
+    phone = app.test_client()
+    response, _cred = Browser(phone).register(
+        SoftAuthenticator(ORIGIN), _invite(session, family.guardians[0])
+    )
+    assert response.status_code == 200
+    store = app.config["SESSION_CACHELIB"]
+    key = app.config["SESSION_KEY_PREFIX"] + phone.get_cookie("family").value
+    with app.app_context():
+        in_flight = store.get(key)  # what a slow request read before the sign-out
+    thief = _copy_cookie(app, phone)
+    token = csrf_token(phone, "/account/devices")
+    assert phone.post("/sign-out", data={"csrf_token": token}).status_code == 303
+    with app.app_context():
+        store.set(key, in_flight)  # ... and saved after it
+    assert thief.get("/account/devices").status_code == 302
