@@ -165,6 +165,8 @@ def test_services_on_the_database_agree_with_the_reference(app, session, ops):
                 ref.revoke(op[1])
             elif kind == "wait":
                 ref.now += timedelta(days=op[1])
+                # The child grows older while time passes (a wait may cross a birthday).
+                ref.age = family.child.age_on(ref.now.date())
             elif kind == "custody":
                 members[people[op[1]].id].has_custody = op[2]
                 ref.custody[op[1]] = op[2]
