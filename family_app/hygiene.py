@@ -69,13 +69,15 @@ def _answer():
     text = message()
     if request.is_json or request.accept_mimetypes.best == "application/json":
         return jsonify(error=text), 400
+    if request.headers.get("HX-Request"):
+        # htmx (autosave): the text is still in the field; only say what is wrong.
+        return render_template("errors/_input.html", message=text, typed=[]), 400
     typed = [
         clean(value)
         for key, value in request.form.items(multi=True)
         if key not in _NOT_TYPED and value.strip()
     ]
-    template = "errors/_input.html" if request.headers.get("HX-Request") else "errors/input.html"
-    return render_template(template, message=text, typed=typed), 400
+    return render_template("errors/input.html", message=text, typed=typed), 400
 
 
 def init_app(app: Flask) -> None:

@@ -325,9 +325,9 @@ def test_nul_in_an_autosave_is_refused_plainly_and_the_text_kept(app, session, f
         data={"csrf_token": token, "text": f"Matten\x00{MARKER}", "audience": "everyone"},
         headers=HX,
     )
+    # htmx swaps this into the status line; the field itself keeps the text.
     assert response.status_code == 400
-    body = response.get_data(as_text=True)
-    assert "specialtecken" in body and f"Matten{MARKER}" in body
+    assert "specialtecken" in response.get_data(as_text=True)
     plain = child.post(step, data={"csrf_token": token, "text": f"a\x07{MARKER}", "go": "next"})
     assert plain.status_code == 400 and f"a{MARKER}" in plain.get_data(as_text=True)
 
