@@ -365,7 +365,7 @@ def test_ids_past_the_integer_range_answer_404(client, family, path):
 def test_error_paths_leave_no_marked_text_in_any_log(database_url, session, caplog):
     """Every kind of error answer, each fed the marker: not one log line holds it."""
     caplog.set_level(logging.DEBUG)
-    app = create_app(app_config(database_url, PROPAGATE_EXCEPTIONS=False))
+    app = create_app(app_config(database_url, PROPAGATE_EXCEPTIONS=False, RATELIMIT_ENABLED=True))
 
     @app.get("/__test/boom")
     def boom():  # a view that fails with the marker in its message and its SQL
@@ -401,7 +401,17 @@ def test_error_paths_leave_no_marked_text_in_any_log(database_url, session, capl
             headers={"X-CSRFToken": token},
         ),
         client.put(f"/plans/{family.plan.id}?{MARKER}=1"),
+        client.post(step, data={"csrf_token": token, "text": MARKER * 200_000}),  # 413
     ]
+    responses += [
+        client.post(
+            "/passkeys/sign-in/verify",
+            json={"credential": {"rawId": MARKER}},
+            headers={"X-CSRFToken": token},
+        )
+        for _ in range(12)
+    ]
+    assert responses[-1].status_code == 429 and 413 in [r.status_code for r in responses]
     assert [r.status_code for r in responses[:2]] == [500, 500]
     assert all(r.status_code < 500 for r in responses[2:])
     assert "Felkod" in responses[1].get_data(as_text=True)
@@ -586,3 +596,17 @@ def test_a_request_in_flight_at_sign_out_cannot_bring_the_session_back(app, sess
     with app.app_context():
         store.set(key, in_flight)  # ... and saved after it
     assert thief.get("/account/devices").status_code == 302
+
+
+def test_a_pending_passkey_may_do_everything_once_its_time_has_passed(app, session, family):
+    from datetime import timedelta
+
+    guardian, _phone = _guardian_with_passkey(app, session, family)
+    intruder = app.test_client()
+    Browser(intruder).register(SoftAuthenticator(ORIGIN), _invite(session, guardian))
+    consent_path = f"/plans/{family.plan.id}/consent/{family.professional_agency.id}/revoke"
+    assert intruder.get(consent_path).status_code == 404
+    pending = session.scalar(select(Credential).where(Credential.pending_until.is_not(None)))
+    pending.pending_until = utcnow() - timedelta(minutes=1)  # 72 hours have passed
+    session.commit()
+    assert intruder.get(consent_path).status_code == 200
