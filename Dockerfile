@@ -1,5 +1,6 @@
 # Min SIP – production image. Build: docker build -t family-app .
 # Run:  docker run -e FAMILY_APP_ENV=production -e FAMILY_APP_SECRET_KEY=... \
+#         -e FAMILY_APP_INVITATION_KEY=... -e FAMILY_APP_REDIS_URL=redis://... \
 #         -e DATABASE_URL=postgresql://... -e FAMILY_APP_ORIGIN=https://sip.example.se \
 #         -e FAMILY_APP_RP_ID=sip.example.se -p 5000:5000 family-app
 FROM python:3.11-slim

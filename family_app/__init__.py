@@ -19,11 +19,33 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, overrides))
 
-    from . import compression, errors, i18n, labels, notifications, request_log, security
+    from . import (
+        compression,
+        errors,
+        hygiene,
+        i18n,
+        labels,
+        notifications,
+        request_log,
+        routing,
+        security,
+        sessions,
+    )
+    from .auth import invitations
     from .auth.session import init_login
     from .extensions import babel, csrf, db, limiter
 
+    if app.config["TRUSTED_PROXIES"]:
+        # Only as many X-Forwarded-* hops as there are proxies we run; the rest
+        # of the header is whatever a client wrote and is ignored.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    routing.init_app(app)
     db.init_app(app)
+    sessions.init_app(app)
+    invitations.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
@@ -35,8 +57,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     compression.init_app(app)
     errors.init_app(app)
     request_log.init_app(app)
+    hygiene.init_app(app)
 
     from .account.routes import bp as account_bp
+    from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .consent.routes import bp as consent_bp
     from .feeds.routes import bp as feeds_bp
@@ -53,6 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(consent_bp)
     app.register_blueprint(views_bp)
+    app.register_blueprint(admin_bp)
 
     from . import access, cli
 

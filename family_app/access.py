@@ -273,6 +273,8 @@ class PlanAccess:
         """Rule 5: the writer decides who reads each answer (and what comes of it)."""
         if author_id is not None and author_id == self.person.id:
             return True
+        if self.session_is_pending:
+            return False
         if audience == Audience.COORDINATOR:
             return self.role is Role.COORDINATOR
         if audience == Audience.NOT_GUARDIANS:
@@ -313,6 +315,14 @@ class PlanAccess:
             return self.role is Role.CHILD or (self.role is Role.GUARDIAN and self.has_custody)
         return True
 
+    # --- a session made with a pending passkey (issue 10) -------------------------------
+    @cached_property
+    def session_is_pending(self) -> bool:
+        """This request's session was made with a passkey added by re-invitation that
+        is still pending: it may not change consent or read others' answers until the
+        waiting time has passed or one of the person's other devices confirms it."""
+        return session_is_pending(self.person)
+
     # --- doing things ------------------------------------------------------------------
     @property
     def may_coordinate(self) -> bool:
@@ -325,6 +335,8 @@ class PlanAccess:
     @property
     def may_give_consent(self) -> bool:
         """Guardians with custody decide; so does the child from the consent age."""
+        if self.session_is_pending:
+            return False
         if self.role is Role.GUARDIAN:
             return self.has_custody
         return self.role is Role.CHILD and self.child_say is ChildSay.CONSENT
@@ -372,6 +384,22 @@ class PlanAccess:
     def sees_who_looked(self) -> bool:
         """Rule 9: the child sees who looked at their plan; guardians too."""
         return self.role in (Role.CHILD, Role.GUARDIAN, Role.COORDINATOR)
+
+
+def session_is_pending(person: Person) -> bool:
+    """Whether this request's session of ``person`` rests on a pending passkey."""
+    from flask import has_request_context
+
+    from .auth.session import session_credential
+
+    if not has_request_context():
+        return False
+    credential = session_credential()
+    return (
+        credential is not None
+        and credential.person_id == person.id
+        and credential.is_pending(utcnow())
+    )
 
 
 def plan_access(
@@ -452,6 +480,10 @@ class Policy(StrEnum):
     TELL_CONSENT_VIEW = "tell_consent_view"  # plan_id, agency_id: the child's say
     OWN_CREDENTIAL = "own_credential"  # credential_id: the signed-in person's passkey
     FEED_TOKEN = "feed_token"  # noqa: S105 - a policy name; token: a live feed
+    # Issue 10: pending passkeys and the agency admin.
+    CONFIRM_CREDENTIAL = "confirm_credential"  # credential_id: own, pending; session not
+    AGENCY_ADMIN = "agency_admin"  # an admin of an agency
+    AGENCY_STAFF = "agency_staff"  # person_id: someone of the admin's own agency
 
 
 def current_access() -> PlanAccess:
@@ -624,6 +656,55 @@ def _check_own_credential(kwargs: dict[str, Any]) -> None:
     g.credential = credential
 
 
+# --- issue 10: pending passkeys and the agency admin ----------------------------------------
+
+
+def _check_confirm_credential(kwargs: dict[str, Any]) -> None:
+    """Only another, trusted device of the same person confirms a pending passkey."""
+    _check_own_credential(kwargs)
+    _require(g.credential.is_pending(utcnow()) and not session_is_pending(current_person()))
+
+
+def is_agency_admin(person: Person | None) -> bool:
+    return person is not None and person.is_admin and person.agency_id is not None
+
+
+def _check_agency_admin(_kwargs: dict[str, Any]) -> None:
+    _require(is_agency_admin(current_person()))
+
+
+def _check_agency_staff(kwargs: dict[str, Any]) -> None:
+    from .extensions import db
+
+    admin = current_person()
+    _require(is_agency_admin(admin))
+    staff = db.session.get(Person, kwargs["person_id"])
+    _require(staff is not None and staff.agency_id == admin.agency_id)
+    g.staff = staff
+
+
+def needs_fresh_proof() -> bool:
+    """Sensitive acts (adding or removing a passkey, changing consent) need a session
+    that proved itself with a passkey within FAMILY_APP_FRESH_PROOF_MINUTES."""
+    from .auth.session import proof_age_seconds
+
+    return proof_age_seconds() > current_app.config["FRESH_PROOF_MINUTES"] * 60
+
+
+def fresh_proof(view: F) -> F:
+    """Below ``@guard``: a stale session is sent to tap its passkey once, then comes
+    back to this page (a POST comes back to the page it was sent from, by GET)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if needs_fresh_proof():
+            back = request.full_path.rstrip("?") if request.method == "GET" else request.path
+            return redirect(url_for("account.confirm_it_is_you", next=safe_next(back)), 303)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -638,6 +719,9 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.GIVE_CONSENT: _check_give_consent,
     Policy.TELL_CONSENT_VIEW: _check_tell_consent_view,
     Policy.OWN_CREDENTIAL: _check_own_credential,
+    Policy.CONFIRM_CREDENTIAL: _check_confirm_credential,
+    Policy.AGENCY_ADMIN: _check_agency_admin,
+    Policy.AGENCY_STAFF: _check_agency_staff,
 }
 
 

@@ -98,16 +98,47 @@ def seed_demo_command(as_json: bool) -> None:
 
 @click.command("invite")
 @click.argument("person_id", type=int)
-def invite_command(person_id: int) -> None:
-    """Issue a new one-time invitation for a person (the old one stops working)."""
+@click.option("--reason", default="", help="Why an account that has passkeys is invited again.")
+@click.option(
+    "--replace-passkeys",
+    is_flag=True,
+    help="Remove the person's passkeys (and so their sessions) first, e.g. a lost phone.",
+)
+def invite_command(person_id: int, reason: str, replace_passkeys: bool) -> None:
+    """Issue a new one-time invitation for a person (the old one stops working).
+
+    An account that already has passkeys is never silently re-invited: either say
+    why (the new passkey is then pending until an old device confirms it, or for
+    FAMILY_APP_PENDING_PASSKEY_HOURS), or remove the old passkeys first."""
+    from sqlalchemy import delete
+
+    from .audit import AuditAction, record
     from .auth.invitations import issue_invitation
-    from .models import Person
+    from .models import Credential, Person
 
     check_database()
     person = db.session.scalar(select(Person).where(Person.id == person_id))
     if person is None:
         _fail(f"No person with id {person_id}.")
-    issued = issue_invitation(db.session, person, None, current_app.config["INVITATION_DAYS"])
+    has_passkeys = db.session.scalar(
+        select(Credential.id).where(Credential.person_id == person.id).limit(1)
+    )
+    if has_passkeys and replace_passkeys:
+        db.session.execute(delete(Credential).where(Credential.person_id == person.id))
+        record(db.session, AuditAction.CREDENTIAL, None, object_type="person", object_id=person.id,
+               detail="all_removed_by_admin")  # fmt: skip
+    elif has_passkeys and not reason.strip():
+        _fail(
+            f"Person {person_id} already has passkeys: give --reason (the new passkey will be "
+            "pending) or --replace-passkeys."
+        )
+    issued = issue_invitation(
+        db.session,
+        person,
+        None,
+        current_app.config["INVITATION_DAYS"],
+        reason=reason.strip() or None,
+    )
     db.session.commit()
     origin = current_app.config["WEBAUTHN_ORIGIN"]
     click.echo(f"Link: {origin}/i/{issued.token}")

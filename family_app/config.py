@@ -58,6 +58,14 @@ def _development_secret(instance: Path) -> str:
     return key_file.read_text().strip()
 
 
+def derived_key(secret: str, purpose: str) -> str:
+    """A key for one purpose derived from the secret key (development only)."""
+    import hashlib
+    import hmac
+
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the usual postgres:// spellings and use psycopg 3 for them."""
     for prefix in ("postgres://", "postgresql://"):
@@ -95,7 +103,23 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "CHILD_CONSENT_FROM_AGE": _env_int("CHILD_CONSENT_FROM_AGE", 15),
         "GUARDIAN_FULL_PROXY_UNDER_AGE": _env_int("GUARDIAN_FULL_PROXY_UNDER_AGE", 13),
         "CONSENT_MONTHS": _env_int("CONSENT_MONTHS", 12),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # One Redis for every worker and instance: sessions and rate limits. Without
+        # it, sessions live in the database and rate limits in each worker's memory
+        # (fine for the embedded demo, not for production).
+        "REDIS_URL": _env("REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI"),
+        # How many reverse proxies in front set X-Forwarded-For/-Proto; 0 = none,
+        # trust nothing a client sends in those headers.
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        # Key for hashing invitation tokens and codes (HMAC): the database alone
+        # then reveals nothing usable.
+        "INVITATION_KEY": _env("INVITATION_KEY"),
+        # Adding or removing a passkey and changing consent ask for the passkey again
+        # when the session last proved itself longer ago than this.
+        "FRESH_PROOF_MINUTES": _env_int("FRESH_PROOF_MINUTES", 5),
+        # A passkey added to an account that already had one waits this long
+        # (or for a confirmation from an existing device) before it may do everything.
+        "PENDING_PASSKEY_HOURS": _env_int("PENDING_PASSKEY_HOURS", 72),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         # Lets the demo be used before passkeys exist on a device; never in production.
         "DEV_SIGN_IN": _env_bool("DEV_SIGN_IN", False),
@@ -129,6 +153,17 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         config["SECRET_KEY"] = _development_secret(Path(instance_path))
     elif production and len(str(config["SECRET_KEY"])) < 32:
         raise ConfigError("FAMILY_APP_SECRET_KEY is too short for production: use 32+ characters.")
+    if not config["RATELIMIT_STORAGE_URI"]:
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    if config["TRUSTED_PROXIES"] < 0:
+        raise ConfigError("FAMILY_APP_TRUSTED_PROXIES must be 0 or more.")
     if production and config["DEV_SIGN_IN"]:
         raise ConfigError("FAMILY_APP_DEV_SIGN_IN cannot be on in production.")
+    if not config["INVITATION_KEY"]:
+        if production:
+            raise ConfigError(
+                "FAMILY_APP_INVITATION_KEY is not set: production needs its own long random "
+                "key for invitation codes, kept apart from the database."
+            )
+        config["INVITATION_KEY"] = derived_key(str(config["SECRET_KEY"]), "invitations")
     return config

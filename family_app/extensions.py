@@ -29,7 +29,8 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
-        kwargs: dict[str, Any] = {"future": True}
+        # Never put SQL parameter values (a child's text) into exceptions or logs.
+        kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
         else:

@@ -27,6 +27,13 @@ TEXTS = {
     "passkey_added": _l(
         "En ny passkey har lagts till på ditt konto. Var det inte du? Kontakta din samordnare."
     ),
+    "passkey_pending": _l(
+        "En ny passkey har lagts till på ditt konto med en inbjudan. Titta under Mina enheter. "
+        "Var det inte du? Tryck på Det var inte jag."
+    ),
+    "passkey_reported": _l(
+        "Någon har tagit bort en passkey som de inte hade lagt till själva. Se adminsidan."
+    ),
 }
 
 

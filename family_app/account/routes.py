@@ -6,12 +6,12 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..access import Policy, guard
+from ..access import Policy, fresh_proof, guard, needs_fresh_proof, safe_next
 from ..audit import AuditAction, record
 from ..auth.session import current_person, sign_out
 from ..extensions import db
 from ..links import external_url
-from ..models import Credential, Person
+from ..models import Credential, Person, utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -36,11 +36,27 @@ def _count(person: Person) -> int:
     )
 
 
+def _devices_page(**extra):
+    """The devices page; pending passkeys are marked, and only a trusted session
+    (not itself pending) is offered to confirm them."""
+    from ..access import session_is_pending
+
+    now = utcnow()
+    credentials = _my_credentials()
+    return render_template(
+        "account/devices.html",
+        credentials=credentials,
+        pending_ids={c.id for c in credentials if c.is_pending(now)},
+        session_pending=session_is_pending(_me()),
+        needs_proof=needs_fresh_proof(),
+        **extra,
+    )
+
+
 @bp.get("/devices")
 @guard(Policy.SIGNED_IN)
 def devices():
-    credentials = _my_credentials()
-    return render_template("account/devices.html", credentials=credentials)
+    return _devices_page()
 
 
 @bp.post("/devices/<int:credential_id>/rename")
@@ -49,11 +65,8 @@ def rename_device(credential_id: int):
     credential = g.credential
     name = request.form.get("name", "").strip()
     if not name or len(name) > 80:
-        credentials = _my_credentials()
         error = _("Skriv ett namn, högst 80 tecken.")
-        return render_template(
-            "account/devices.html",
-            credentials=credentials,
+        return _devices_page(
             rename_errors={credential.id: error},
             rename_values={credential.id: request.form.get("name", "")},
         ), 400
@@ -73,6 +86,7 @@ def rename_device(credential_id: int):
 
 @bp.get("/devices/<int:credential_id>/remove")
 @guard(Policy.OWN_CREDENTIAL)
+@fresh_proof
 def confirm_remove_device(credential_id: int):
     credential = g.credential
     return render_template(
@@ -82,6 +96,7 @@ def confirm_remove_device(credential_id: int):
 
 @bp.post("/devices/<int:credential_id>/remove")
 @guard(Policy.OWN_CREDENTIAL)
+@fresh_proof
 def remove_device(credential_id: int):
     credential = g.credential
     was_last = _count(_me()) == 1
@@ -105,6 +120,70 @@ def remove_device(credential_id: int):
         )
     else:
         flash(_("Passkeyn är borttagen."), "success")
+    return redirect(url_for("account.devices"), 303)
+
+
+# --- fresh proof -------------------------------------------------------------------------
+
+
+@bp.get("/confirm")
+@guard(Policy.SIGNED_IN)
+def confirm_it_is_you():
+    """ "Is it still you?": one tap on the passkey, then back where the person was."""
+    return render_template(
+        "account/confirm.html",
+        next=safe_next(request.args.get("next")) or url_for("account.devices"),
+    )
+
+
+# --- pending passkeys (added by re-invitation) ----------------------------------------------
+
+
+@bp.post("/devices/<int:credential_id>/confirm")
+@guard(Policy.CONFIRM_CREDENTIAL)
+def confirm_device(credential_id: int):
+    """One of the person's trusted devices says: yes, that new passkey is mine."""
+    credential = g.credential
+    credential.pending_until = None
+    record(
+        db.session,
+        AuditAction.CREDENTIAL,
+        _me(),
+        object_type="credential",
+        object_id=credential.id,
+        detail="confirmed",
+    )
+    db.session.commit()
+    flash(_("Passkeyn är bekräftad."), "success")
+    return redirect(url_for("account.devices"), 303)
+
+
+@bp.post("/devices/<int:credential_id>/not-me")
+@guard(Policy.OWN_CREDENTIAL)
+def not_me(credential_id: int):
+    """ "This wasn't me": the passkey goes (and with it its sessions), and the
+    admins of the agency whose staff made the invitation are alerted."""
+    from ..notifications import notify
+    from .reports import admins_to_alert
+
+    credential = g.credential
+    me = _me()
+    admins = admins_to_alert(db.session, me)
+    record(
+        db.session,
+        AuditAction.CREDENTIAL,
+        me,
+        object_type="credential",
+        object_id=credential.id,
+        detail="reported_not_me",
+    )
+    db.session.delete(credential)
+    notify(db.session, admins, None, "passkey_reported")
+    db.session.commit()
+    flash(
+        _("Passkeyn är borttagen och kan inte användas. Vi har sagt till en administratör."),
+        "success",
+    )
     return redirect(url_for("account.devices"), 303)
 
 

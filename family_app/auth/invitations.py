@@ -1,19 +1,56 @@
-"""One-time invitations: a link token and a short code, both stored hashed."""
+"""One-time invitations: a link token and a short code, both stored as keyed hashes.
+
+The code has 60 bits (twelve characters of a 32-letter alphabet) and both it and
+the token are hashed with HMAC under ``FAMILY_APP_INVITATION_KEY``, which is kept
+out of the database: a copy of the database alone cannot be used to find a code.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..models import Invitation, Person, utcnow
-from ..tokens import hash_token as _hash
 from ..tokens import new_token
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type
+CODE_LENGTH = 12  # 12 x 5 bits = 60 bits
+# The key of the app created last, for code run outside an app context (tests, scripts).
+_fallback_key: str | None = None
+
+
+def init_app(app: Flask) -> None:
+    """Remember the key for code that runs outside an app context."""
+    global _fallback_key
+    _fallback_key = app.config["INVITATION_KEY"]
+
+
+def _key() -> bytes:
+    key = current_app.config["INVITATION_KEY"] if has_app_context() else _fallback_key
+    if not key:
+        raise RuntimeError("No invitation key: create the app first.")
+    return str(key).encode()
+
+
+def _hash(secret: str) -> str:
+    """HMAC-SHA256 of a token or code under the server-side invitation key."""
+    return hmac.new(_key(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def rate_key(secret: str) -> str:
+    """A key for rate limits per invitation that does not reveal the secret."""
+    return _hash("limit:" + normalise_code(secret))[:32]
+
+
+def format_code(raw: str) -> str:
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def normalise_code(code: str) -> str:
@@ -24,7 +61,7 @@ def normalise_code(code: str) -> str:
 class IssuedInvitation:
     invitation: Invitation
     token: str  # only in memory, shown once
-    code: str  # "ABCD-EFGH", shown once
+    code: str  # "ABCD-EFGH-JKLM", shown once
 
 
 def issue_invitation(
@@ -34,12 +71,14 @@ def issue_invitation(
     days: int,
     plan_id: int | None = None,
     now: datetime | None = None,
+    reason: str | None = None,
 ) -> IssuedInvitation:
-    """Withdraw the person's open invitations and issue a new one."""
+    """Withdraw the person's open invitations and issue a new one. ``reason`` says
+    why an account that already has passkeys is invited again."""
     now = now or utcnow()
     withdraw_open_invitations(session, person, now)
     token = new_token()
-    raw_code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    raw_code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     invitation = Invitation(
         person_id=person.id,
         plan_id=plan_id,
@@ -48,10 +87,11 @@ def issue_invitation(
         expires_at=now + timedelta(days=days),
         created_by_id=created_by.id if created_by else None,
         created_at=now,
+        reason=reason,
     )
     session.add(invitation)
     session.flush()
-    return IssuedInvitation(invitation, token, f"{raw_code[:4]}-{raw_code[4:]}")
+    return IssuedInvitation(invitation, token, format_code(raw_code))
 
 
 def withdraw_open_invitations(
@@ -73,8 +113,8 @@ def find_by_token(session: Session, token: str) -> Invitation | None:
 
 
 def find_by_code(session: Session, code: str) -> Invitation | None:
-    """The newest invitation with this code (codes are short, so they may repeat
-    over time; only a usable one will be accepted by the caller)."""
+    """The newest invitation with this code (only a usable one will be accepted
+    by the caller)."""
     return session.scalar(
         select(Invitation)
         .where(Invitation.code_hash == _hash(normalise_code(code)))

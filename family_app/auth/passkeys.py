@@ -7,6 +7,7 @@ each can be used once, by one worker, within its few minutes.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,6 +112,13 @@ def _consume_challenge(
 # --- registration ------------------------------------------------------------------------
 
 
+def neutral_user_name(rp: RelyingParty, person: Person) -> str:
+    """What the phone shows for this passkey: the service and an opaque handle,
+    never the person's name (protected identity, a shared phone, decision 4)."""
+    handle = base64.b32encode(hashlib.sha256(person.user_handle).digest()[:5]).decode()
+    return f"{rp.name} {handle[:4]}-{handle[4:8]}"
+
+
 def registration_options(
     session: Session,
     rp: RelyingParty,
@@ -122,12 +130,13 @@ def registration_options(
     credential with user verification, never one the person already has."""
     now = now or utcnow()
     existing = session.scalars(select(Credential).where(Credential.person_id == person.id))
+    label = neutral_user_name(rp, person)
     options = generate_registration_options(
         rp_id=rp.rp_id,
         rp_name=rp.name,
         user_id=person.user_handle,
-        user_name=person.display_name,
-        user_display_name=person.display_name,
+        user_name=label,
+        user_display_name=label,
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED,
             user_verification=UserVerificationRequirement.REQUIRED,
@@ -146,9 +155,14 @@ def finish_registration(
     device_name: str,
     signed_in: Person | None = None,
     now: datetime | None = None,
-) -> Person:
+    pending_hours: int = 72,
+) -> Credential:
     """Verify a new passkey and store it. Registering from an invitation uses the
-    invitation up; a signed-in person may add a passkey to their own account."""
+    invitation up; a signed-in person may add a passkey to their own account.
+
+    An invitation is never a way into someone else's account: a person signed in
+    cannot redeem another person's invitation, and a passkey added by invitation
+    to an account that already has passkeys is *pending* (its owner is told)."""
     now = now or utcnow()
     challenge = _consume_challenge(session, _client_challenge(credential), "register", now)
     person = session.get(Person, challenge.person_id) if challenge.person_id else None
@@ -156,6 +170,9 @@ def finish_registration(
         raise PasskeyError("challenge")
     if challenge.invitation_id is None and (signed_in is None or signed_in.id != person.id):
         raise PasskeyError("challenge")
+    if signed_in is not None and signed_in.id != person.id:
+        record(session, AuditAction.SIGN_IN_FAILED, signed_in, detail="other_persons_invitation")
+        raise PasskeyError("signed_in_other")
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -167,53 +184,91 @@ def finish_registration(
     except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError) as exc:
         record(session, AuditAction.SIGN_IN_FAILED, person, detail="registration_refused")
         raise PasskeyError("verification") from exc
+    if session.scalar(
+        select(Credential.id).where(Credential.credential_id == verified.credential_id)
+    ):
+        raise PasskeyError("duplicate")
+    had_passkeys = session.scalar(
+        select(Credential.id).where(Credential.person_id == person.id).limit(1)
+    )
+    pending_until = None
     if challenge.invitation_id is not None:
         invitation = session.get(Invitation, challenge.invitation_id)
         if invitation is None or not mark_used(session, invitation, now):
             raise PasskeyError("invitation")
+        if had_passkeys:
+            pending_until = now + timedelta(hours=pending_hours)
     transports = credential.get("response", {}).get("transports") or []
-    session.add(
-        Credential(
-            person_id=person.id,
-            credential_id=verified.credential_id,
-            public_key=verified.credential_public_key,
-            sign_count=verified.sign_count,
-            transports=",".join(str(t) for t in transports)[:200],
-            name=(device_name.strip() or "Passkey")[:80],
-            created_at=now,
-            last_used_at=now,
-        )
+    stored = Credential(
+        person_id=person.id,
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        transports=",".join(str(t) for t in transports)[:200],
+        name=(device_name.strip() or "Passkey")[:80],
+        created_at=now,
+        last_used_at=now,
+        pending_until=pending_until,
     )
-    record(session, AuditAction.REGISTER, person, object_type="credential")
+    session.add(stored)
+    session.flush()
+    record(
+        session,
+        AuditAction.REGISTER,
+        person,
+        object_type="credential",
+        object_id=stored.id,
+        detail="pending" if pending_until else "",
+    )
     from ..notifications import notify
 
-    notify(session, [person], None, "passkey_added")
+    notify(session, [person], None, "passkey_pending" if pending_until else "passkey_added")
     session.flush()
-    return person
+    return stored
 
 
 # --- authentication ----------------------------------------------------------------------
 
 
-def authentication_options(session: Session, rp: RelyingParty, now: datetime | None = None) -> str:
-    """Options for navigator.credentials.get(): discoverable, so no name is typed."""
+def authentication_options(
+    session: Session, rp: RelyingParty, now: datetime | None = None, person: Person | None = None
+) -> str:
+    """Options for navigator.credentials.get(): discoverable, so no name is typed.
+
+    With ``person``: a fresh proof inside a session, with that person's passkeys only."""
     now = now or utcnow()
+    allowed = []
+    if person is not None:
+        allowed = [
+            PublicKeyCredentialDescriptor(id=c.credential_id)
+            for c in session.scalars(select(Credential).where(Credential.person_id == person.id))
+        ]
     options = generate_authentication_options(
         rp_id=rp.rp_id,
-        allow_credentials=[],
+        allow_credentials=allowed,
         user_verification=UserVerificationRequirement.REQUIRED,
         timeout=CHALLENGE_MINUTES * 60 * 1000,
     )
-    _store_challenge(session, options.challenge, "authenticate", now)
+    purpose = "proof" if person is not None else "authenticate"
+    _store_challenge(session, options.challenge, purpose, now, person)
     return options_to_json(options)
 
 
 def finish_authentication(
-    session: Session, rp: RelyingParty, credential: dict[str, Any], now: datetime | None = None
-) -> Person:
-    """Verify a passkey sign-in; refuse (and audit) counter regressions."""
+    session: Session,
+    rp: RelyingParty,
+    credential: dict[str, Any],
+    now: datetime | None = None,
+    person: Person | None = None,
+) -> Credential:
+    """Verify a passkey sign-in; refuse (and audit) counter regressions.
+
+    With ``person``: a fresh proof in that person's session, with one of their own passkeys."""
     now = now or utcnow()
-    challenge = _consume_challenge(session, _client_challenge(credential), "authenticate", now)
+    purpose = "proof" if person is not None else "authenticate"
+    challenge = _consume_challenge(session, _client_challenge(credential), purpose, now)
+    if person is not None and challenge.person_id != person.id:
+        raise PasskeyError("challenge")
     try:
         raw_id = _b64url_decode(credential["rawId"])
         raw_handle = credential["response"].get("userHandle")
@@ -224,8 +279,13 @@ def finish_authentication(
     if stored is None:
         record(session, AuditAction.SIGN_IN_FAILED, None, detail="unknown_credential")
         raise PasskeyError("unknown_credential")
+    if person is not None and stored.person_id != person.id:
+        record(session, AuditAction.SIGN_IN_FAILED, person, detail="proof_other_account")
+        raise PasskeyError("unknown_credential")
+    proof = person is not None
     person = stored.person
-    if not user_handle or user_handle != person.user_handle:
+    # A proof names its credentials, so an authenticator may leave out the handle.
+    if (user_handle or not proof) and user_handle != person.user_handle:
         record(session, AuditAction.SIGN_IN_FAILED, person, detail="user_handle_mismatch")
         raise PasskeyError("verification")
     try:
@@ -253,4 +313,4 @@ def finish_authentication(
     stored.last_used_at = now
     record(session, AuditAction.SIGN_IN, person, object_type="credential", object_id=stored.id)
     session.flush()
-    return person
+    return stored

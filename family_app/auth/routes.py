@@ -19,14 +19,46 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import Policy, guard, safe_next
+from ..access import Policy, guard, needs_fresh_proof, safe_next
 from ..audit import AuditAction, record
 from ..extensions import db, limiter
 from ..models import Invitation, utcnow
 from . import invitations, passkeys
-from .session import current_person, sign_in, sign_out
+from .session import current_person, record_fresh_proof, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
+
+
+# --- rate-limit keys: per invitation and per account, next to per address -----------------
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True) if request.is_json else None
+    return body if isinstance(body, dict) else {}
+
+
+def invitation_limit_key() -> str:
+    """Attempts on one invitation, from any address (its token or code, keyed)."""
+    body = _body()
+    secret = (
+        (request.view_args or {}).get("token")
+        or request.form.get("token")
+        or request.form.get("code")
+        or body.get("token")
+        or body.get("code")
+    )
+    if not isinstance(secret, str) or not secret.strip():
+        return "invitation:none"
+    return "invitation:" + invitations.rate_key(secret)
+
+
+def account_limit_key() -> str:
+    """Sign-in attempts on one passkey (so one account), from any address."""
+    credential = _body().get("credential")
+    raw_id = credential.get("rawId") if isinstance(credential, dict) else None
+    if not isinstance(raw_id, str) or not raw_id:
+        return "account:none"
+    return "account:" + invitations.rate_key(raw_id[:200])
 
 
 def _invitation_problem(invitation: Invitation | None) -> str | None:
@@ -34,6 +66,13 @@ def _invitation_problem(invitation: Invitation | None) -> str | None:
     now = utcnow()
     if invitation is None:
         return _("Vi hittar inte den här inbjudan. Kontrollera länken eller koden.")
+    signed_in = current_person()
+    if signed_in is not None and signed_in.id != invitation.person_id:
+        # Never a way into someone else's account (a colleague's own browser).
+        return _(
+            "Du är inloggad som någon annan. Den här inbjudan är inte till dig. "
+            "Logga ut först om du vill hjälpa någon att använda sin inbjudan."
+        )
     if invitation.used_at is not None:
         return _(
             "Den här inbjudan har redan använts. En inbjudan fungerar bara en gång. "
@@ -58,6 +97,7 @@ def sign_in_page():
 @bp.post("/invitation/code")
 @guard(Policy.PUBLIC)
 @limiter.limit("10 per minute")
+@limiter.limit("10 per hour", key_func=invitation_limit_key)
 def invitation_code():
     """A person types the short code from a printed invitation."""
     code = request.form.get("code", "")
@@ -75,6 +115,7 @@ def invitation_code():
 @bp.get("/i/<token>")
 @guard(Policy.PUBLIC)
 @limiter.limit("30 per minute")
+@limiter.limit("30 per hour", key_func=invitation_limit_key)
 def invitation(token: str):
     invitation = invitations.find_by_token(db.session, token)
     problem = _invitation_problem(invitation)
@@ -154,6 +195,13 @@ def _passkey_message(code: str) -> str:
             "Vi kunde inte lita på den här inloggningen, så vi stoppade den. "
             "Kontakta din samordnare."
         ),
+        "duplicate": _(
+            "Den här passkeyn finns redan hos oss. Du kan logga in med den som vanligt."
+        ),
+        "signed_in_other": _(
+            "Du är inloggad som någon annan. Den här inbjudan är inte till dig. "
+            "Logga ut först om du vill hjälpa någon att använda sin inbjudan."
+        ),
     }
     return messages.get(
         code,
@@ -184,6 +232,7 @@ def _invitation_from(body: dict[str, Any]) -> Invitation | None:
 @bp.post("/passkeys/register/options")
 @guard(Policy.PUBLIC)
 @limiter.limit("20 per minute")
+@limiter.limit("20 per hour", key_func=invitation_limit_key)
 def passkey_register_options():
     """Start registering: from an invitation, or (signed in) for one's own account."""
     rp = passkeys.RelyingParty.from_config(current_app.config)
@@ -195,6 +244,11 @@ def passkey_register_options():
             return jsonify(error=problem), 410
         options = passkeys.registration_options(db.session, rp, invitation.person, invitation)
     elif current_user.is_authenticated:
+        if needs_fresh_proof():
+            return jsonify(
+                error=_("Bekräfta först att det är du. Använd din passkey igen."),
+                confirm=url_for("account.confirm_it_is_you", next=url_for("account.devices")),
+            ), 403
         options = passkeys.registration_options(db.session, rp, current_person())
     else:
         return jsonify(error=_passkey_message("invitation")), 410
@@ -205,6 +259,7 @@ def passkey_register_options():
 @bp.post("/passkeys/register/verify")
 @guard(Policy.PUBLIC)
 @limiter.limit("20 per minute")
+@limiter.limit("20 per hour", key_func=invitation_limit_key)
 def passkey_register_verify():
     rp = passkeys.RelyingParty.from_config(current_app.config)
     body = _json_body()
@@ -214,12 +269,19 @@ def passkey_register_verify():
         return _refused("malformed")
     signed_in = current_person() if current_user.is_authenticated else None
     try:
-        person = passkeys.finish_registration(db.session, rp, credential, name, signed_in)
+        stored = passkeys.finish_registration(
+            db.session,
+            rp,
+            credential,
+            name,
+            signed_in,
+            pending_hours=current_app.config["PENDING_PASSKEY_HOURS"],
+        )
     except passkeys.PasskeyError as error:
         return _refused(error.code)
     db.session.commit()
     if signed_in is None:
-        sign_in(person)
+        sign_in(stored.person, stored)
         flash(_("Klart! Nästa gång loggar du in med din passkey."), "success")
         return jsonify(redirect=url_for("main.index"))
     flash(_("Passkeyn är tillagd."), "success")
@@ -239,6 +301,7 @@ def passkey_sign_in_options():
 @bp.post("/passkeys/sign-in/verify")
 @guard(Policy.PUBLIC)
 @limiter.limit("10 per minute")
+@limiter.limit("20 per hour", key_func=account_limit_key)
 def passkey_sign_in_verify():
     rp = passkeys.RelyingParty.from_config(current_app.config)
     body = _json_body()
@@ -246,10 +309,43 @@ def passkey_sign_in_verify():
     if not isinstance(credential, dict):
         return _refused("malformed")
     try:
-        person = passkeys.finish_authentication(db.session, rp, credential)
+        stored = passkeys.finish_authentication(db.session, rp, credential)
     except passkeys.PasskeyError as error:
         return _refused(error.code)
     db.session.commit()
     next_path = safe_next(body.get("next") if isinstance(body.get("next"), str) else None)
-    sign_in(person)
+    sign_in(stored.person, stored)
     return jsonify(redirect=next_path or url_for("main.index"))
+
+
+# --- fresh proof inside a session (adding or removing a passkey, changing consent) ---------
+
+
+@bp.post("/passkeys/proof/options")
+@guard(Policy.SIGNED_IN)
+@limiter.limit("20 per minute")
+def passkey_proof_options():
+    """One tap on one's own passkey, for a session that has been open a while."""
+    rp = passkeys.RelyingParty.from_config(current_app.config)
+    options = passkeys.authentication_options(db.session, rp, person=current_person())
+    db.session.commit()
+    return Response(options, mimetype="application/json")
+
+
+@bp.post("/passkeys/proof/verify")
+@guard(Policy.SIGNED_IN)
+@limiter.limit("10 per minute")
+def passkey_proof_verify():
+    rp = passkeys.RelyingParty.from_config(current_app.config)
+    body = _json_body()
+    credential = body.get("credential")
+    if not isinstance(credential, dict):
+        return _refused("malformed")
+    try:
+        passkeys.finish_authentication(db.session, rp, credential, person=current_person())
+    except passkeys.PasskeyError as error:
+        return _refused(error.code)
+    db.session.commit()
+    record_fresh_proof()
+    next_path = safe_next(body.get("next") if isinstance(body.get("next"), str) else None)
+    return jsonify(redirect=next_path or url_for("account.devices"))

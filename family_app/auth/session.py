@@ -1,18 +1,23 @@
-"""Flask-Login wiring with a server-side session version and timeouts.
+"""Flask-Login wiring with server-side sessions, a session version and timeouts.
 
-Sessions live in signed cookies; the person's ``session_version`` in the
-database lets "sign out everywhere" end every one of them at once.
+Sessions live on the server (family_app/sessions.py); the cookie holds only a
+random id that changes at sign-in and sign-out. The person's ``session_version``
+lets "sign out everywhere" (and an agency admin) end every session at once; a
+session made with a passkey ends when that passkey is removed.
 """
 
 from __future__ import annotations
 
+import base64
+import secrets
 import time
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 from flask_login import UserMixin, current_user, login_user, logout_user
+from sqlalchemy import select
 
 from ..extensions import db, login_manager
-from ..models import Person
+from ..models import Credential, Person
 
 
 class SignedInPerson(UserMixin):
@@ -42,6 +47,12 @@ def _load_person(user_id: str) -> SignedInPerson | None:
         return None
     if person is None or session.get("sv") != person.session_version:
         return None
+    if session.get("lid") and _sessions().sign_in_ended(current_app, session["lid"]):
+        return None  # signed out; this is a request that was in flight, or a copy
+    credential = _session_credential(person)
+    if credential is False:
+        return None  # the passkey this session was made with has been removed
+    g.session_credential = credential
     now = time.time()
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     absolute = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
@@ -56,8 +67,45 @@ def _load_person(user_id: str) -> SignedInPerson | None:
     return SignedInPerson(person)
 
 
-def sign_in(person: Person) -> None:
-    """Start a fresh session: the old cookie's contents are dropped (rotation).
+def _credential_key(credential_id: bytes) -> str:
+    return base64.urlsafe_b64encode(credential_id).decode()
+
+
+def _session_credential(person: Person) -> Credential | None | bool:
+    """The passkey this session was made with; False when it no longer exists;
+    None for a session made without one (the development sign-in)."""
+    key = session.get("cred")
+    if not key:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(key)
+    except (TypeError, ValueError):
+        return False
+    credential = db.session.scalar(select(Credential).where(Credential.credential_id == raw))
+    if credential is None or credential.person_id != person.id:
+        return False
+    return credential
+
+
+def session_credential() -> Credential | None:
+    """The passkey the current session was made with, if any (loaded with the user)."""
+    _ = current_user.is_authenticated  # make sure the user (and it) are loaded
+    return g.get("session_credential")
+
+
+def proof_age_seconds() -> float:
+    """Seconds since this session last proved itself with a passkey."""
+    return time.time() - float(session.get("proof", session.get("since", 0)))
+
+
+def record_fresh_proof() -> None:
+    """The person has just used their passkey again in this session."""
+    session["proof"] = time.time()
+
+
+def sign_in(person: Person, credential: Credential | None = None) -> None:
+    """Start a fresh session under a new id; the old one is deleted from the store,
+    so a cookie copied before sign-in opens nothing (session fixation).
 
     Kept: the language, and text saved while this same person's session had run out.
     """
@@ -72,16 +120,33 @@ def sign_in(person: Person) -> None:
     session["sv"] = person.session_version
     session["since"] = now
     session["seen"] = now
+    session["proof"] = now
+    if credential is not None:
+        session["cred"] = _credential_key(credential.credential_id)
+    session["lid"] = secrets.token_urlsafe(16)  # this sign-in, to end it for sure
     session.permanent = True
+    _sessions().new_session_id(current_app, keep_old=True)
     login_user(SignedInPerson(person))
 
 
 def sign_out() -> None:
+    """End this session on the server: its stored data is deleted, so a copy of
+    the cookie opens nothing either."""
+    sign_in_id = session.get("lid")
+    if sign_in_id:
+        _sessions().end_sign_in(current_app, sign_in_id)
     logout_user()
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+        _sessions().new_session_id(current_app)
+
+
+def _sessions():  # noqa: ANN202 - the module, imported late (it imports the models)
+    from .. import sessions
+
+    return sessions
 
 
 def init_login(app: Flask) -> None:

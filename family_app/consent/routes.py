@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..access import Policy, current_access, guard
+from ..access import Policy, current_access, fresh_proof, guard
 from ..audit import record_read
 from ..extensions import db
 from . import services
@@ -44,6 +44,7 @@ def index(plan_id: int):
     methods=["GET", "POST"],
 )
 @guard(Policy.GIVE_CONSENT)
+@fresh_proof
 def change(plan_id: int, agency_id: int, change: str):
     """GET: a confirmation page in plain words. POST: do it (idempotent)."""
     access, agency = current_access(), g.agency

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..access import Policy, guard, plans_for
 from ..audit import AuditAction, record
-from ..extensions import db
+from ..extensions import db, limiter
 from ..ics import calendar, meeting_event
 from ..links import external_url
 from ..plans.services import build_plan_page
@@ -16,7 +16,18 @@ from ..plans.services import build_plan_page
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
 
+def feed_limit_key() -> str:
+    """Fetches of one feed, from any address (the token itself never stored)."""
+    from flask import request
+
+    from ..tokens import hash_token
+
+    return "feed:" + hash_token(str((request.view_args or {}).get("token", "")))[:32]
+
+
 @bp.get("/<token>/calendar.ics")
+@limiter.limit("600 per hour")
+@limiter.limit("30 per hour", key_func=feed_limit_key)
 @guard(Policy.FEED_TOKEN)
 def calendar_feed(token: str):
     """Every meeting this person may see right now, asked afresh on each fetch:

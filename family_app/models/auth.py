@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -26,8 +35,15 @@ class Credential(Base):
     name: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Added through a re-invitation to an account that already had passkeys: until
+    # this time (or a confirmation from an existing device) its sessions may not
+    # change consent or read the child's answers.
+    pending_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
+
+    def is_pending(self, now: datetime) -> bool:
+        return self.pending_until is not None and now < self.pending_until
 
 
 class Invitation(Base):
@@ -45,8 +61,11 @@ class Invitation(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Why an account that already has passkeys is invited again (shown to the agency admin).
+    reason: Mapped[str | None] = mapped_column(Text)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    created_by: Mapped[Person | None] = relationship(foreign_keys=[created_by_id])
 
     def usable(self, now: datetime) -> bool:
         return self.used_at is None and self.withdrawn_at is None and now < self.expires_at
@@ -82,3 +101,15 @@ class CalendarFeed(Base):
 
     person: Mapped[Person] = relationship()
     plan: Mapped[Plan | None] = relationship()
+
+
+# Flask-Session's server-side session store in the database (family_app/sessions.py);
+# Alembic creates the table (0004).
+web_sessions = Table(
+    "web_sessions",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", String(255), unique=True),
+    Column("data", LargeBinary),
+    Column("expiry", DateTime),
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -11,16 +11,20 @@ from ..audit import AuditAction, record, record_read
 from ..auth.invitations import issue_invitation, withdraw_open_invitations
 from ..extensions import db
 from ..links import external_url
-from ..models import Invitation, utcnow
+from ..models import Credential, Invitation, utcnow
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 
-@bp.get("/plans/<int:plan_id>/people")
-@guard(Policy.PLAN_COORDINATE)
-def people(plan_id: int):
-    access = current_access()
+REASON_MAX = 500
+
+
+def _people_page(access, status: int = 200, **extra):  # noqa: ANN001, ANN202 - view helper
     rows = family_of(access.plan)
+    ids = [p.id for p, _r in rows]
+    with_passkeys = set(
+        db.session.scalars(select(Credential.person_id).where(Credential.person_id.in_(ids)))
+    )
     open_invites = {
         i.person_id: i
         for i in db.session.scalars(
@@ -34,8 +38,19 @@ def people(plan_id: int):
     }
     record_read(db.session, access.person, access.plan, "family_list", access.plan.id)
     return render_template(
-        "workspace/people.html", access=access, rows=rows, open_invites=open_invites
-    )
+        "workspace/people.html",
+        access=access,
+        rows=rows,
+        open_invites=open_invites,
+        with_passkeys=with_passkeys,
+        **extra,
+    ), status
+
+
+@bp.get("/plans/<int:plan_id>/people")
+@guard(Policy.PLAN_COORDINATE)
+def people(plan_id: int):
+    return _people_page(current_access())
 
 
 @bp.post("/plans/<int:plan_id>/people/<int:person_id>/invitation")
@@ -46,10 +61,39 @@ def create_invitation(plan_id: int, person_id: int):
 
     access = current_access()
     person = g.invitee
-    issued = issue_invitation(
-        db.session, person, access.person, current_app.config["INVITATION_DAYS"], access.plan.id
+    # An account that already has passkeys: the new passkey will be pending, and the
+    # coordinator says why (the agency admin sees every such re-invitation).
+    has_passkeys = db.session.scalar(
+        select(Credential.id).where(Credential.person_id == person.id).limit(1)
     )
-    record(db.session, AuditAction.INVITE, access.person, access.plan, "person", person.id)
+    reason = request.form.get("reason", "").strip() if has_passkeys else ""
+    if has_passkeys and (not reason or len(reason) > REASON_MAX):
+        error = _("Skriv varför %(name)s behöver en ny inbjudan (högst 500 tecken).") % {
+            "name": person.first_name
+        }
+        return _people_page(
+            access,
+            400,
+            reason_errors={person.id: error},
+            reason_values={person.id: request.form.get("reason", "")},
+        )
+    issued = issue_invitation(
+        db.session,
+        person,
+        access.person,
+        current_app.config["INVITATION_DAYS"],
+        access.plan.id,
+        reason=reason or None,
+    )
+    record(
+        db.session,
+        AuditAction.INVITE,
+        access.person,
+        access.plan,
+        "person",
+        person.id,
+        detail="reinvite" if has_passkeys else "",
+    )
     db.session.commit()
     link = external_url("auth.invitation", token=issued.token)
     qr_svg = segno.make(link, error="m").svg_data_uri(scale=6, border=2)

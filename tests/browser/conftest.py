@@ -89,7 +89,8 @@ class LiveServer:
                 text("SELECT id FROM people WHERE external_key = :k"), {"k": f"demo:{demo_key}"}
             ).scalar_one()
         engine.dispose()
-        out = self.cli("invite", str(person_id))
+        # Each test registers on a fresh virtual authenticator: the old passkeys go.
+        out = self.cli("invite", "--replace-passkeys", str(person_id))
         link = next(line for line in out.splitlines() if line.startswith("Link: "))
         return link.split(self.url, 1)[1]
 

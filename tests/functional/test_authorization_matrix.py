@@ -159,6 +159,19 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.people", "GET"): only(["coordinator"], 200),
     ("workspace.create_invitation", "POST"): only(["coordinator"], 200),
     ("workspace.withdraw_invitation", "POST"): only(["coordinator"], 303),
+    # Issue 10. "This wasn't me" removes one's own passkey. Confirming needs a
+    # pending passkey, and the world's is not: nothing to confirm, for anyone
+    # (tests/functional/test_issue10_sessions_accounts.py confirms a real one).
+    ("account.not_me", "POST"): only(["guardian"], 303),
+    ("account.confirm_device", "POST"): signed_in(404),
+    # Fresh proof: anyone signed in may prove it is them (an empty proof is refused).
+    ("account.confirm_it_is_you", "GET"): signed_in(200),
+    ("auth.passkey_proof_options", "POST"): signed_in(200),
+    ("auth.passkey_proof_verify", "POST"): signed_in(400),
+    # The agency admin's page; ending sessions only of the admin's own staff (the
+    # world's person is a guardian, not staff: 404 even for the admin).
+    ("admin.index", "GET"): only(["admin"], 200),
+    ("admin.end_sessions", "POST"): signed_in(404),
 }
 
 
@@ -196,8 +209,12 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
     without_consent = Person(display_name="Utan samtycke", agency=outsider_agency)
     without_custody = Person(display_name="Utan vårdnad")
     relative = Person(display_name="Mormor")
-    admin = Person(display_name="Admin", is_admin=True)
-    session.add_all([outsider_agency, without_consent, without_custody, relative, admin])
+    admin_agency = Agency(name=unique("Verksamhet"), kind=AgencyKind.BUP, phone="010-2")
+    # An agency admin (issue 10): the admin of an agency outside this plan.
+    admin = Person(display_name="Admin", is_admin=True, agency=admin_agency)
+    session.add_all(
+        [outsider_agency, admin_agency, without_consent, without_custody, relative, admin]
+    )
     session.flush()
     for person, member_role, custody in (
         (without_consent, MemberRole.PROFESSIONAL, False),

@@ -1,0 +1,252 @@
+"""Form fuzz: every form and JSON endpoint, fed missing, empty, wrong-type,
+duplicated, 100k-character, NUL, invalid-UTF-8 and bad-date values, never answers 500
+(on SQLite, and on PostgreSQL in CI).
+
+The number of examples per route is bounded for CI (FAMILY_APP_FUZZ_EXAMPLES, default 12).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote_from_bytes
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from family_app.models import Credential
+from tests.conftest import csrf_token, sign_in_as
+from tests.factories import make_agency, make_family, make_person
+
+EXAMPLES = int(os.environ.get("FAMILY_APP_FUZZ_EXAMPLES", "12"))
+SOURCE = Path(__file__).resolve().parents[2] / "family_app"
+
+
+def _field_names() -> list[str]:
+    """Every form field and JSON key the views read, found in the source."""
+    found: set[str] = set()
+    pattern = re.compile(r'(?:request\.form\.(?:get|getlist)\(|body\.get\(|in request\.form)"?')
+    for path in SOURCE.rglob("*.py"):
+        for line in path.read_text().splitlines():
+            if pattern.search(line):
+                found.update(re.findall(r'"([a-z_]+)"', line))
+    return sorted(found | {"text", "audience", "name", "code", "token", "reason"})
+
+
+FIELDS = _field_names()
+
+# Raw (already percent-encoded or not) values: what a browser would never send.
+NASTY: list[bytes] = [
+    b"",
+    b"   ",
+    b"x" * 100_000,
+    b"\x00",
+    b"text\x00more",
+    b"\x07\x1b[31m",
+    b"\xff\xfe\xfd",  # invalid UTF-8
+    b"\xc3\x28",  # invalid UTF-8 sequence
+    b"2026-02-30",  # a bad date
+    b"9999-99-99",
+    b"-1",
+    b"99999999999999999999999",
+    b"true",
+    b"null",
+    b"[]",
+    b"\xe2\x80\xae",  # right-to-left override
+]
+
+values = st.one_of(
+    st.sampled_from(NASTY),
+    st.binary(max_size=64),
+    st.text(max_size=64).map(lambda t: t.encode("utf-8", "surrogatepass")),
+)
+form_bodies = st.lists(st.tuples(st.sampled_from(FIELDS), values), max_size=8)
+
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    st.text(max_size=40),
+    st.sampled_from(["\x00", "x" * 100_000, "2026-02-30"]),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+json_bodies = st.one_of(
+    json_values,
+    st.dictionaries(st.sampled_from(FIELDS + ["credential", "next"]), json_values, max_size=5),
+)
+
+
+def _who(endpoint: str) -> str:
+    """Sign in as someone the route's guard lets through, so the view itself is fuzzed."""
+    if endpoint.startswith("auth.passkey_proof"):
+        return "guardian"
+    if endpoint.startswith(("auth.", "main.")):
+        return "anonymous"
+    if endpoint.startswith("admin."):
+        return "admin"
+    if endpoint.startswith("workspace.") or endpoint in {
+        "views.respond",
+        "views.add_to_agenda",
+        "views.publish",
+    }:
+        return "coordinator"
+    if endpoint.startswith("views.") or endpoint == "consent.child_view":
+        return "child"
+    return "guardian"
+
+
+def _post_routes(app) -> list[tuple[str, object]]:
+    return sorted(
+        (
+            (rule.endpoint, rule)
+            for rule in app.url_map.iter_rules()
+            if "POST" in rule.methods and rule.endpoint != "static"
+        ),
+        key=lambda pair: pair[0],
+    )
+
+
+@pytest.fixture
+def world(session):
+    family = make_family(session, child_age=15)
+    agency = family.coordinator.agency_id
+    admin = make_person(session, "Admin", is_admin=True, agency_id=agency)
+    credential = Credential(
+        person_id=family.guardians[0].id, credential_id=b"fuzz-1", public_key=b"k", name="Telefon"
+    )
+    session.add(credential)
+    make_agency(session)
+    session.commit()
+    people = {
+        "child": family.child,
+        "guardian": family.guardians[0],
+        "coordinator": family.coordinator,
+        "admin": admin,
+    }
+    args = {
+        "plan_id": family.plan.id,
+        "meeting_id": family.meeting.id,
+        "credential_id": credential.id,
+        "person_id": family.guardians[1].id,
+        "agency_id": family.professional_agency.id,
+        "change": "revoke",
+        "prompt_key": "going_well",
+        "answer_id": 1,
+        "token": "x",
+    }
+    return people, args
+
+
+def _client(app, people, who):
+    client = app.test_client()
+    if who != "anonymous":
+        sign_in_as(client, people[who])
+    return client, csrf_token(client, "/sign-in")
+
+
+def _encode(pairs: list[tuple[str, bytes]], token: str) -> bytes:
+    body = [f"csrf_token={token}".encode()]
+    body += [f"{name}=".encode() + quote_from_bytes(value).encode() for name, value in pairs]
+    return b"&".join(body)
+
+
+ROUTE_NAMES = [
+    "account.confirm_device",
+    "account.create_calendar_feed",
+    "account.not_me",
+    "account.read_notifications",
+    "account.remove_device",
+    "account.rename_device",
+    "account.revoke_calendar_feed",
+    "account.sign_out_everywhere",
+    "admin.end_sessions",
+    "auth.dev_sign_in",
+    "auth.invitation_code",
+    "auth.passkey_register_options",
+    "auth.passkey_proof_options",
+    "auth.passkey_proof_verify",
+    "auth.passkey_register_verify",
+    "auth.passkey_sign_in_options",
+    "auth.passkey_sign_in_verify",
+    "auth.quick_exit",
+    "auth.sign_out_view",
+    "consent.change",
+    "consent.child_view",
+    "main.set_language",
+    "views.add_to_agenda",
+    "views.autosave",
+    "views.publish",
+    "views.respond",
+    "views.save_step",
+    "views.send",
+    "workspace.create_invitation",
+    "workspace.withdraw_invitation",
+]
+
+
+def test_the_fuzz_covers_every_post_route(app):
+    assert sorted({e for e, _r in _post_routes(app)}) == sorted(ROUTE_NAMES)
+
+
+@pytest.mark.parametrize("endpoint", ROUTE_NAMES)
+def test_no_form_input_makes_a_500(app, world, endpoint):
+    people, args = world
+    rule = next(r for e, r in _post_routes(app) if e == endpoint)
+    path = rule.build({k: v for k, v in args.items() if k in rule.arguments})[1]
+    client, token = _client(app, people, _who(endpoint))
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(pairs=form_bodies, htmx=st.booleans())
+    def post_form(pairs, htmx):
+        headers = {"HX-Request": "true"} if htmx else {}
+        response = client.post(
+            path,
+            data=_encode(pairs, token),
+            content_type="application/x-www-form-urlencoded",
+            headers=headers,
+        )
+        assert response.status_code < 500, (endpoint, pairs[:2])
+
+    post_form()
+
+
+JSON_ROUTES = [e for e in ROUTE_NAMES if e.startswith("auth.passkey_")]
+
+
+@pytest.mark.parametrize("endpoint", JSON_ROUTES)
+def test_no_json_body_makes_a_500(app, world, endpoint):
+    people, args = world
+    rule = next(r for e, r in _post_routes(app) if e == endpoint)
+    path = rule.build({})[1]
+    client, token = _client(app, people, "guardian")
+
+    @settings(
+        max_examples=EXAMPLES * 2,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(body=json_bodies, raw=st.booleans())
+    def post_json(body, raw):
+        data = json.dumps(body).encode() if not raw else b'{"credential": "\xff\x00'
+        response = client.post(
+            path, data=data, content_type="application/json", headers={"X-CSRFToken": token}
+        )
+        assert response.status_code < 500, (endpoint, str(body)[:200])
+
+    post_json()
