@@ -82,9 +82,14 @@ def _state_of(plan: Plan, consent: Consent | None, now: datetime) -> ConsentStat
         m.person_id for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
     ]
     parties = [p.state() for p in consent.parties] if consent else []
+    # A recorded maturity exception stands in for the child's own consent only
+    # while it is in force: an ended or revoked one waives nothing (rule 2).
     waived = bool(
         consent
-        and any(p.person_id == plan.child_id and p.exception_reason for p in consent.parties)
+        and any(
+            p.person_id == plan.child_id and p.exception_reason and p.state().in_force(now)
+            for p in consent.parties
+        )
     )
     return effective_consent(
         custodial,
@@ -223,6 +228,10 @@ class PlanAccess:
         for member in plan.members:
             if member.role == MemberRole.PROFESSIONAL and member.person.agency:
                 found.setdefault(member.person.agency.id, member.person.agency)
+        # The coordinator's agency needs consent too (decision 2), so the family
+        # must always be able to see it and give it.
+        if plan.coordinator is not None and plan.coordinator.agency is not None:
+            found.setdefault(plan.coordinator.agency.id, plan.coordinator.agency)
         return sorted((a for a in found.values() if self.sees_agency(a.id)), key=lambda a: a.name)
 
     def agency_in_plan(self, agency_id: int) -> Agency | None:

@@ -289,7 +289,7 @@ def overview(
             )
         child_party = parties_by_person.get(plan.child_id)
         child_required = access.child_say is ChildSay.CONSENT and not (
-            child_party and child_party.exception_reason
+            child_party and child_party.exception_reason and child_party.state().in_force(now)
         )
         party_rows.append(
             PartyRow(

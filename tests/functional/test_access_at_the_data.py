@@ -349,3 +349,25 @@ def test_staff_reads_outside_the_plan_pages_are_audited(app, session):
     assert response.status_code == 400
     assert len(reads("statements")) == before + 2  # the prepare page and the 400 page
     assert session.get(Person, family.child.id) is not None
+
+
+def test_the_coordinators_agency_can_always_be_given_consent(app, session):
+    """Decision 2: the coordinator's agency needs consent once the plan is active.
+    An agency that is neither responsible nor has an action must still be on the
+    family's consent page, or the coordinator is locked out for good."""
+    family = make_family(session, child_age=13, coordinator_consent=False)
+    other = Agency(name="Ansvarig Region", kind="bup", principal="region")
+    session.add(other)
+    session.flush()
+    family.plan.responsible_agency_id = other.id
+    session.commit()
+    coordinator = _as(app, family.coordinator)
+    assert coordinator.get(f"/plans/{family.plan.id}").status_code == 404
+    guardians = [_as(app, g) for g in family.guardians]
+    page = guardians[0].get(f"/plans/{family.plan.id}/consent").get_data(as_text=True)
+    assert family.coordinator_agency.name in page
+    for guardian in guardians:
+        give = f"/plans/{family.plan.id}/consent/{family.coordinator_agency.id}/give"
+        token = csrf_token(guardian, give)
+        assert guardian.post(give, data={"csrf_token": token}).status_code == 303
+    assert coordinator.get(f"/plans/{family.plan.id}").status_code == 200
