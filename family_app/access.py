@@ -397,6 +397,27 @@ class PlanAccess:
         return self.is_team
 
     @property
+    def may_record_consent(self) -> bool:
+        """Consent given on paper or orally, and exceptions: the coordinator records."""
+        return self.role is Role.COORDINATOR
+
+    def consent_agencies(self) -> list[Agency]:
+        """Agencies a consent can be recorded for: every agency of the plan, and the
+        coordinator's own (which needs consent too once the plan is active)."""
+        found = {a.id: a for a in self.visible_agencies}
+        coordinator = self.plan.coordinator
+        if coordinator is not None and coordinator.agency is not None:
+            found.setdefault(coordinator.agency.id, coordinator.agency)
+        return sorted(found.values(), key=lambda a: a.name)
+
+    def consenting_parties(self) -> list[Person]:
+        """Whose consent counts: every guardian with custody, and the child."""
+        guardians = [
+            m.person for m in self.plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
+        ]
+        return [*guardians, self.plan.child]
+
+    @property
     def sees_harm_flag_reason(self) -> bool:
         return self.is_team
 
@@ -493,6 +514,7 @@ class Policy(StrEnum):
     EDIT_ACTION = "edit_action"  # plan_id, action_id: coordinator; professional: own agency
     PUBLISH_PLAN = "publish_plan"  # plan_id: the coordinator
     SET_HARM_FLAG = "set_harm_flag"  # plan_id, goal_id | action_id: the team
+    RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
 
 
 def current_access() -> PlanAccess:
@@ -768,6 +790,10 @@ def _check_set_harm_flag(kwargs: dict[str, Any]) -> None:
     _require(g.part is not None)
 
 
+def _check_record_consent(kwargs: dict[str, Any]) -> None:
+    _require(_load_plan(kwargs).may_record_consent)
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -791,6 +817,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.EDIT_ACTION: _check_edit_action,
     Policy.PUBLISH_PLAN: _check_edit_plan,
     Policy.SET_HARM_FLAG: _check_set_harm_flag,
+    Policy.RECORD_CONSENT: _check_record_consent,
 }
 
 

@@ -269,5 +269,50 @@ class HarmFlagForm(FlaskForm):
     )
 
 
+class RecordConsentForm(FlaskForm):
+    """A consent the family gave on paper or orally, recorded afterwards."""
+
+    agency_id = _select(_l("Samtycke till verksamheten"))
+    person_id = _select(_l("Vem gav samtycket?"))
+    method = RadioField(
+        _l("Hur gavs samtycket?"),
+        choices=options([("written", _l("Skriftligt, på papper")), ("oral", _l("Muntligt"))]),
+        validators=[InputRequired(CHOICE_MESSAGE)],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    given_on = _date(_l("Datum då samtycket gavs"), required=_l("Fyll i datumet."))
+    valid_to = _date(_l("Samtycket gäller till och med"), required=_l("Fyll i slutdatumet."))
+
+    def validate_given_on(self, field: Any) -> None:
+        if field.data and field.data > stockholm_today():
+            raise ValidationError(_l("Datumet kan inte vara i framtiden."))
+
+    def validate_valid_to(self, field: Any) -> None:
+        if field.data and field.data < stockholm_today():
+            raise ValidationError(_l("Slutdatumet kan inte vara före i dag."))
+        given = self.given_on.data
+        if field.data and isinstance(given, date) and field.data < given:
+            raise ValidationError(_l("Slutdatumet kan inte vara före datumet då samtycket gavs."))
+
+
+class ConsentExceptionForm(FlaskForm):
+    """An exception that stands in for one party's consent (decision 10)."""
+
+    agency_id = _select(_l("Verksamheten som får tillgång"))
+    person_id = _select(_l("Undantaget gäller samtycket från"))
+    legal_ref = _text(
+        _l("Lagrum"), 200, required=_l("Skriv lagrummet, till exempel OSL 12 kap. 3 §.")
+    )
+    reason = _text(
+        _l("Skäl (bara teamet ser det)"), 2000, required=_l("Skriv skälet till undantaget.")
+    )
+    decided_by = _text(_l("Vem beslutade?"), 200, required=_l("Skriv vem som beslutade."))
+    valid_to = _date(_l("Undantaget gäller till och med"), required=_l("Fyll i slutdatumet."))
+
+    def validate_valid_to(self, field: Any) -> None:
+        if field.data and field.data < stockholm_today():
+            raise ValidationError(_l("Slutdatumet kan inte vara före i dag."))
+
+
 class EmptyForm(FlaskForm):
     """A button only (publish, clear a flag): the CSRF token is the whole form."""

@@ -1,5 +1,5 @@
 """the workspace: versions on goals and actions, harm flag reasons, changed dates,
-guardian kinds, when a plan was published
+guardian kinds, when a plan was published, consent exceptions with their legal basis
 
 Revision ID: 0005
 Revises: 0003
@@ -55,9 +55,19 @@ def upgrade() -> None:
             )
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("status_changed_on", sa.Date(), nullable=True))
+    with op.batch_alter_table("consent_parties", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("exception_legal_ref", sa.String(length=200), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("exception_decided_by", sa.String(length=200), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("consent_parties", schema=None) as batch_op:
+        batch_op.drop_column("exception_decided_by")
+        batch_op.drop_column("exception_legal_ref")
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.drop_column("status_changed_on")
     for table in _PARTS:

@@ -41,6 +41,8 @@ COORDINATOR_PAGES = [
     "/workspace/plans/{plan}/goals/new",
     "/workspace/plans/{plan}/actions/new",
     "/workspace/plans/{plan}/publish",
+    "/workspace/plans/{plan}/consent/new",
+    "/workspace/plans/{plan}/consent/exception",
 ]
 
 

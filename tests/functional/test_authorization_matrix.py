@@ -191,6 +191,10 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.action_harm_flag", "GET"): only(TEAM, 200),
     ("workspace.action_harm_flag", "POST"): only(TEAM, 400),
     ("workspace.clear_action_harm_flag", "POST"): only(TEAM, 303),
+    ("workspace.record_consent", "GET"): only(["coordinator"], 200),
+    ("workspace.record_consent", "POST"): only(["coordinator"], 400),
+    ("workspace.consent_exception", "GET"): only(["coordinator"], 200),
+    ("workspace.consent_exception", "POST"): only(["coordinator"], 400),
 }
 
 
