@@ -401,6 +401,10 @@ class PlanAccess:
         """Consent given on paper or orally, and exceptions: the coordinator records."""
         return self.role is Role.COORDINATOR
 
+    @property
+    def may_schedule_meetings(self) -> bool:
+        return self.role is Role.COORDINATOR
+
     def consent_agencies(self) -> list[Agency]:
         """Agencies a consent can be recorded for: every agency of the plan, and the
         coordinator's own (which needs consent too once the plan is active)."""
@@ -515,6 +519,7 @@ class Policy(StrEnum):
     PUBLISH_PLAN = "publish_plan"  # plan_id: the coordinator
     SET_HARM_FLAG = "set_harm_flag"  # plan_id, goal_id | action_id: the team
     RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
+    SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
 
 
 def current_access() -> PlanAccess:
@@ -794,6 +799,21 @@ def _check_record_consent(kwargs: dict[str, Any]) -> None:
     _require(_load_plan(kwargs).may_record_consent)
 
 
+def _check_schedule_meeting(kwargs: dict[str, Any]) -> None:
+    """The coordinator schedules meetings, and moves or cancels a planned one of this plan."""
+    from .extensions import db
+
+    access = _load_plan(kwargs)
+    _require(access.may_schedule_meetings)
+    if "meeting_id" in kwargs:
+        g.meeting = db.session.get(Meeting, kwargs["meeting_id"])
+        _require(
+            g.meeting is not None
+            and g.meeting.plan_id == access.plan.id
+            and g.meeting.status == "planned"
+        )
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -818,6 +838,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.PUBLISH_PLAN: _check_edit_plan,
     Policy.SET_HARM_FLAG: _check_set_harm_flag,
     Policy.RECORD_CONSENT: _check_record_consent,
+    Policy.SCHEDULE_MEETING: _check_schedule_meeting,
 }
 
 

@@ -9,14 +9,16 @@ plan is simply not a valid choice.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     HiddenField,
     RadioField,
     SelectField,
@@ -27,8 +29,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..access import stockholm_today
-from ..labels import ACTION_STATUS, ACTION_STATUS_CHANGES, GUARDIAN_KIND, WORDS_OF, choices
+from ..labels import (
+    ACTION_STATUS,
+    ACTION_STATUS_CHANGES,
+    GUARDIAN_KIND,
+    MEETING_KIND,
+    WORDS_OF,
+    choices,
+)
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NAME_MAX = 120
 TITLE_MAX = 200
 TEXT_MAX = 5000
@@ -316,3 +326,45 @@ class ConsentExceptionForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A button only (publish, clear a flag): the CSRF token is the whole form."""
+
+
+DATETIME_MESSAGE = _l("Skriv dag och tid, till exempel 2026-03-01 14:00.")
+DURATIONS = [
+    ("30", _l("30 minuter")),
+    ("60", _l("1 timme")),
+    ("90", _l("1,5 timme")),
+    ("120", _l("2 timmar")),
+]
+
+
+class MeetingForm(FlaskForm):
+    """Schedule or move a meeting; the family's calendar follows (SEQUENCE grows)."""
+
+    kind = SelectField(
+        _l("Slags möte"),
+        choices=options(choices(MEETING_KIND)),
+        default="sip",
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    starts_at = DateTimeLocalField(
+        _l("Mötet börjar"),
+        validators=[InputRequired(_l("Fyll i när mötet börjar."))],
+        invalid_value_message=DATETIME_MESSAGE,
+        tz=STOCKHOLM,
+    )
+    minutes = SelectField(
+        _l("Hur länge"),
+        choices=options(DURATIONS),
+        default="60",
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    place = _text(_l("Plats"), 200)
+    video_url = _text(_l("Länk till videomöte (om mötet är på video)"), 300)
+
+    def validate_starts_at(self, field: Any) -> None:
+        if field.data and field.data < datetime.now(STOCKHOLM):
+            raise ValidationError(_l("Mötet kan inte börja innan nu."))
+
+    def validate_video_url(self, field: Any) -> None:
+        if field.data and not field.data.startswith("https://"):
+            raise ValidationError(_l("Länken ska börja med https://"))

@@ -19,6 +19,7 @@ from ..audit import record_read, record_reads
 from ..auth.session import current_person
 from ..extensions import db
 from ..models import Action, Goal, Person
+from ..plans.services import plan_meetings
 from . import services
 from .forms import (
     ActionForm,
@@ -131,6 +132,7 @@ def plan(plan_id: int):
         plan=access.plan,
         problems=services.publish_problems(access.plan, access.today),
         family=services.family_of_plan(access.plan),
+        meetings=plan_meetings(db.session, [plan_id]) if access.may_schedule_meetings else [],
     )
 
 

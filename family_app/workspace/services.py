@@ -9,7 +9,7 @@ so nobody overwrites another person's text without seeing it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -23,6 +23,8 @@ from ..models import (
     Action,
     Agency,
     Goal,
+    Meeting,
+    MeetingStatus,
     MemberRole,
     Notification,
     Person,
@@ -392,3 +394,54 @@ def clear_harm_flag(session: Session, access: PlanAccess, part: Goal | Action) -
     )
     _tell_family(session, access.plan, part, access.today)
     return True
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingTimes:
+    kind: str
+    starts_at: datetime
+    minutes: int
+    place: str
+    video_url: str
+
+
+def _apply(meeting: Meeting, values: MeetingTimes) -> None:
+    meeting.kind = values.kind
+    meeting.starts_at = values.starts_at
+    meeting.ends_at = values.starts_at + timedelta(minutes=values.minutes)
+    meeting.place = values.place or None
+    meeting.video_url = values.video_url or None
+
+
+def schedule_meeting(session: Session, access: PlanAccess, values: MeetingTimes) -> Meeting:
+    """A new meeting: in the family's calendar and feed from the next fetch."""
+    meeting = Meeting(plan_id=access.plan.id, status=MeetingStatus.PLANNED)
+    _apply(meeting, values)
+    session.add(meeting)
+    session.flush()
+    record(
+        session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "scheduled"
+    )
+    _tell_family(session, access.plan, None, access.today)
+    return meeting
+
+
+def move_meeting(
+    session: Session, access: PlanAccess, meeting: Meeting, values: MeetingTimes
+) -> None:
+    """A new time or place: the meeting keeps its UID and SEQUENCE grows (models)."""
+    _apply(meeting, values)
+    record(session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "moved")
+    _tell_family(session, access.plan, None, access.today)
+
+
+def cancel_meeting(session: Session, access: PlanAccess, meeting: Meeting) -> None:
+    """Cancelled, not deleted: calendars show STATUS:CANCELLED."""
+    meeting.status = MeetingStatus.CANCELLED
+    record(
+        session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "cancelled"
+    )
+    _tell_family(session, access.plan, None, access.today)

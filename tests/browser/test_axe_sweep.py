@@ -43,6 +43,9 @@ COORDINATOR_PAGES = [
     "/workspace/plans/{plan}/publish",
     "/workspace/plans/{plan}/consent/new",
     "/workspace/plans/{plan}/consent/exception",
+    "/workspace/plans/{plan}/meetings/new",
+    "/workspace/plans/{plan}/meetings/{meeting}",
+    "/workspace/plans/{plan}/meetings/{meeting}/cancel",
 ]
 
 

@@ -195,6 +195,13 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.record_consent", "POST"): only(["coordinator"], 400),
     ("workspace.consent_exception", "GET"): only(["coordinator"], 200),
     ("workspace.consent_exception", "POST"): only(["coordinator"], 400),
+    ("workspace.new_meeting", "GET"): only(["coordinator"], 200),
+    ("workspace.new_meeting", "POST"): only(["coordinator"], 400),
+    ("workspace.edit_meeting", "GET"): only(["coordinator"], 200),
+    ("workspace.edit_meeting", "POST"): only(["coordinator"], 400),
+    # Cancelling asks first (GET); the empty form is the whole answer (POST).
+    ("workspace.cancel_meeting", "GET"): only(["coordinator"], 200),
+    ("workspace.cancel_meeting", "POST"): only(["coordinator"], 303),
 }
 
 
