@@ -394,6 +394,63 @@ class PlanAccess:
         """Rule 9: the child sees who looked at their plan; guardians too."""
         return self.role in (Role.CHILD, Role.GUARDIAN, Role.COORDINATOR)
 
+    # --- the workspace (issue 11) ----------------------------------------------------
+    @property
+    def may_edit_plan(self) -> bool:
+        """Background, follow-up, members and goals: the coordinator holds the plan."""
+        return self.role is Role.COORDINATOR
+
+    @property
+    def may_add_action(self) -> bool:
+        """Every team member adds actions (a professional for their own agency)."""
+        return self.is_team
+
+    def may_edit_action(self, action: Any) -> bool:
+        return may_edit_action(self, action)
+
+    @property
+    def may_publish(self) -> bool:
+        return self.role is Role.COORDINATOR
+
+    @property
+    def may_set_harm_flag(self) -> bool:
+        """Any professional in the team may judge that guardians must not see a part."""
+        return self.is_team
+
+    @property
+    def may_record_consent(self) -> bool:
+        """Consent given on paper or orally, and exceptions: the coordinator records."""
+        return self.role is Role.COORDINATOR
+
+    @property
+    def may_schedule_meetings(self) -> bool:
+        return self.role is Role.COORDINATOR
+
+    def consent_agencies(self) -> list[Agency]:
+        """Agencies a consent can be recorded for: every agency of the plan, and the
+        coordinator's own (which needs consent too once the plan is active)."""
+        found = {a.id: a for a in self.visible_agencies}
+        coordinator = self.plan.coordinator
+        if coordinator is not None and coordinator.agency is not None:
+            found.setdefault(coordinator.agency.id, coordinator.agency)
+        return sorted(found.values(), key=lambda a: a.name)
+
+    def consenting_parties(self) -> list[Person]:
+        """Whose consent counts: every guardian with custody, and the child."""
+        guardians = [
+            m.person for m in self.plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
+        ]
+        return [*guardians, self.plan.child]
+
+    @property
+    def sees_harm_flag_reason(self) -> bool:
+        return self.is_team
+
+    @property
+    def sees_changed_on(self) -> bool:
+        """The family is told what changed since the plan was published."""
+        return self.is_family
+
 
 def session_is_pending(person: Person) -> bool:
     """Whether this request's session of ``person`` rests on a pending passkey."""
@@ -493,6 +550,17 @@ class Policy(StrEnum):
     CONFIRM_CREDENTIAL = "confirm_credential"  # credential_id: own, pending; session not
     AGENCY_ADMIN = "agency_admin"  # an admin of an agency
     AGENCY_STAFF = "agency_staff"  # person_id: someone of the admin's own agency
+    # --- the workspace (issue 11)
+    MY_PLANS = "my_plans"  # staff: a person with an agency
+    CREATE_PLAN = "create_plan"  # staff: becomes the new plan's coordinator
+    WORK_ON_PLAN = "work_on_plan"  # plan_id: the team (coordinator, professionals)
+    EDIT_PLAN = "edit_plan"  # plan_id [, goal_id]: the coordinator
+    ADD_ACTION = "add_action"  # plan_id: the team (professionals for their agency)
+    EDIT_ACTION = "edit_action"  # plan_id, action_id: coordinator; professional: own agency
+    PUBLISH_PLAN = "publish_plan"  # plan_id: the coordinator
+    SET_HARM_FLAG = "set_harm_flag"  # plan_id, goal_id | action_id: the team
+    RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
+    SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
 
 
 def current_access() -> PlanAccess:
@@ -714,6 +782,128 @@ def fresh_proof(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# --- the workspace (issue 11) ------------------------------------------------------------
+
+
+def is_staff(person: Person | None) -> bool:
+    """Staff work for an agency; only they have a workspace (a family member never)."""
+    return person is not None and person.agency_id is not None
+
+
+def may_edit_action(access: PlanAccess, action: Any) -> bool:
+    """The coordinator edits every action; a professional only their agency's."""
+    if access.role is Role.COORDINATOR:
+        return True
+    return (
+        access.role is Role.PROFESSIONAL
+        and action.responsible_agency_id is not None
+        and action.responsible_agency_id == access.person.agency_id
+    )
+
+
+def action_agency_ids(access: PlanAccess, directory: Iterable[Agency]) -> list[int]:
+    """Agencies this team member may make responsible for an action."""
+    if access.role is Role.COORDINATOR:
+        return [a.id for a in directory]
+    return [a.id for a in directory if a.id == access.person.agency_id]
+
+
+def team_plans(session: Session, person: Person, now: datetime | None = None) -> list[PlanAccess]:
+    """Every plan a staff member works on and may open now, decided with a fixed
+    number of statements however many plans (the same rules as plan_access(),
+    with each plan's consents loaded in one batch and read fresh)."""
+    from sqlalchemy.orm import selectinload
+
+    from .queries import plan_load_options
+
+    now = now or utcnow()
+    member_plan_ids = select(PlanMember.plan_id).where(
+        PlanMember.person_id == person.id, PlanMember.role == MemberRole.PROFESSIONAL
+    )
+    plans = session.scalars(
+        select(Plan)
+        .where((Plan.coordinator_id == person.id) | Plan.id.in_(member_plan_ids))
+        .where(Plan.status != PlanStatus.CLOSED)
+        .options(*plan_load_options())
+    ).all()
+    consents: dict[int, Consent] = {}
+    if plans and person.agency_id is not None:
+        consents = {
+            c.plan_id: c
+            for c in session.scalars(
+                select(Consent)
+                .where(
+                    Consent.plan_id.in_([p.id for p in plans]),
+                    Consent.agency_id == person.agency_id,
+                )
+                .options(selectinload(Consent.parties))
+                .execution_options(populate_existing=True)
+            )
+        }
+    found = []
+    for plan in plans:
+        role = Role.COORDINATOR if plan.coordinator_id == person.id else Role.PROFESSIONAL
+        if role is Role.PROFESSIONAL or plan.status != PlanStatus.DRAFT:
+            if person.agency_id is None:
+                continue
+            if not _state_of(plan, consents.get(plan.id), now).effective:
+                continue
+        found.append(PlanAccess(person, plan, role))
+    return sorted(found, key=lambda a: a.plan.child.display_name)
+
+
+def _check_staff(_kwargs: dict[str, Any]) -> None:
+    _require(is_staff(current_person()))
+
+
+def _check_work_on_plan(kwargs: dict[str, Any]) -> None:
+    _require(_load_plan(kwargs).is_team)
+
+
+def _check_edit_plan(kwargs: dict[str, Any]) -> None:
+    access = _load_plan(kwargs)
+    _require(access.may_coordinate)
+    if "goal_id" in kwargs:
+        g.goal = next((x for x in access.plan.goals if x.id == kwargs["goal_id"]), None)
+        _require(g.goal is not None)
+
+
+def _check_edit_action(kwargs: dict[str, Any]) -> None:
+    access = _load_plan(kwargs)
+    g.action = next((a for a in access.plan.actions if a.id == kwargs["action_id"]), None)
+    _require(g.action is not None and may_edit_action(access, g.action))
+
+
+def _check_set_harm_flag(kwargs: dict[str, Any]) -> None:
+    """A harm flag (OSL 12:3) is set and cleared by the team, on a part of this plan."""
+    access = _load_plan(kwargs)
+    _require(access.is_team)
+    if "goal_id" in kwargs:
+        g.part = next((x for x in access.plan.goals if x.id == kwargs["goal_id"]), None)
+    else:
+        g.part = next((x for x in access.plan.actions if x.id == kwargs["action_id"]), None)
+    _require(g.part is not None)
+
+
+def _check_record_consent(kwargs: dict[str, Any]) -> None:
+    _require(_load_plan(kwargs).may_record_consent)
+
+
+def _check_schedule_meeting(kwargs: dict[str, Any]) -> None:
+    """The coordinator schedules meetings, and moves or cancels a planned one of this plan."""
+    from .extensions import db
+
+    access = _load_plan(kwargs)
+    _require(access.may_schedule_meetings)
+    if "meeting_id" in kwargs:
+        g.meeting = db.session.get(Meeting, kwargs["meeting_id"])
+        _require(
+            g.meeting is not None
+            and g.meeting.plan_id == access.plan.id
+            and g.meeting.status == "planned"
+        )
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -731,6 +921,17 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.CONFIRM_CREDENTIAL: _check_confirm_credential,
     Policy.AGENCY_ADMIN: _check_agency_admin,
     Policy.AGENCY_STAFF: _check_agency_staff,
+    # --- the workspace (issue 11)
+    Policy.MY_PLANS: _check_staff,
+    Policy.CREATE_PLAN: _check_staff,
+    Policy.WORK_ON_PLAN: _check_work_on_plan,
+    Policy.EDIT_PLAN: _check_edit_plan,
+    Policy.ADD_ACTION: _check_work_on_plan,
+    Policy.EDIT_ACTION: _check_edit_action,
+    Policy.PUBLISH_PLAN: _check_edit_plan,
+    Policy.SET_HARM_FLAG: _check_set_harm_flag,
+    Policy.RECORD_CONSENT: _check_record_consent,
+    Policy.SCHEDULE_MEETING: _check_schedule_meeting,
 }
 
 

@@ -50,10 +50,20 @@ def _json_body() -> Any:
     return request.get_json(silent=True)
 
 
-def _refused() -> bool:
+def validates_own_text(view: Any) -> Any:
+    """Mark a view whose WTForms form refuses control characters itself, field by
+    field (``workspace.forms.plain_text``): its form is then re-rendered with the
+    message next to the field and everything typed kept, instead of this layer's
+    page. Query strings and JSON are still checked here."""
+    view.validates_own_text = True
+    return view
+
+
+def _refused(form_checked_by_view: bool) -> bool:
     values = [v for _k, v in request.args.items(multi=True)]
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        values += [v for _k, v in request.form.items(multi=True)]
+        if not form_checked_by_view:
+            values += [v for _k, v in request.form.items(multi=True)]
         values += list(_strings(_json_body()))
     return any(has_forbidden(v) for v in values)
 
@@ -85,6 +95,7 @@ def init_app(app: Flask) -> None:
     def _refuse_control_characters() -> Any:
         if request.endpoint == "static":
             return None
-        if _refused():
+        view = app.view_functions.get(request.endpoint or "")
+        if _refused(form_checked_by_view=getattr(view, "validates_own_text", False)):
             return _answer()
         return None

@@ -51,6 +51,40 @@ ROLE = {
 }
 
 
+PRINCIPAL_KIND = {
+    "region": _l("Region"),
+    "municipality": _l("Kommun"),
+    "state": _l("Staten"),
+    "private": _l("Privat"),
+    "other": _l("Annan huvudman"),
+}
+
+# How a guardian holds custody (decision 3): parents, an appointed guardian
+# (särskilt förordnad vårdnadshavare) or a god man for an unaccompanied child.
+GUARDIAN_KIND = {
+    "parent": _l("Förälder med vårdnad"),
+    "parent_without_custody": _l("Förälder utan vårdnad"),
+    "appointed": _l("Särskilt förordnad vårdnadshavare"),
+    "god_man": _l("God man"),
+}
+GUARDIAN_KINDS_WITH_CUSTODY = frozenset({"parent", "appointed", "god_man"})
+
+# Status changes a team member makes on an action (with the day it happened).
+ACTION_STATUS_CHANGES = ("started", "paused", "done")
+
+PLAN_STATUS = {
+    "draft": _l("Utkast – familjen ser inte planen än"),
+    "active": _l("Publicerad"),
+    "closed": _l("Avslutad"),
+}
+
+
+def choices(table: dict, codes: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+    """(code, label) pairs for a form field, in the table's order; labels stay lazy
+    so each request shows them in its reader's language."""
+    return [(code, text) for code, text in table.items() if codes is None or code in codes]
+
+
 def label(table: dict, code: str | None) -> str:
     """The name of a code in the reader's language; the code itself if unknown."""
     if code is None:
@@ -74,4 +108,7 @@ def init_app(app: Flask) -> None:
         MEETING_KIND=MEETING_KIND,
         CHILD_PARTICIPATION=CHILD_PARTICIPATION,
         ROLE=ROLE,
+        GUARDIAN_KIND=GUARDIAN_KIND,
+        PRINCIPAL_KIND=PRINCIPAL_KIND,
+        PLAN_STATUS=PLAN_STATUS,
     )

@@ -159,6 +159,81 @@ def give(
     return True
 
 
+def record_outside_app(
+    session: Session,
+    plan: Plan,
+    agency: Agency,
+    person: Person,
+    actor: Person,
+    method: str,
+    given_at: datetime,
+    valid_to: datetime,
+    now: datetime | None = None,
+) -> None:
+    """A consent the family gave on paper or orally, recorded by staff: the
+    history says how it was given and who recorded it (issue 11)."""
+    now = now or utcnow()
+    consent = _consent(session, plan, agency)
+    party = _party(session, consent, person)
+    party.given_at = given_at
+    party.valid_from = given_at
+    party.valid_to = valid_to
+    party.revoked_at = None
+    party.method = method
+    party.recorded_by_id = actor.id
+    _log_change(
+        session,
+        plan,
+        consent,
+        person,
+        actor,
+        ConsentEventKind.GIVEN,
+        now,
+        method=method,
+        valid_to=valid_to,
+        receipt=False,
+    )
+
+
+def record_exception(
+    session: Session,
+    plan: Plan,
+    agency: Agency,
+    person: Person,
+    actor: Person,
+    legal_ref: str,
+    reason: str,
+    decided_by: str,
+    valid_to: datetime,
+    now: datetime | None = None,
+) -> None:
+    """A recorded exception stands in for one party's consent until its end date
+    (decision 10). The legal reference is data; the reason stays with the team:
+    the event carries only the legal reference."""
+    now = now or utcnow()
+    consent = _consent(session, plan, agency)
+    party = _party(session, consent, person)
+    party.exception_reason = reason
+    party.exception_legal_ref = legal_ref
+    party.exception_decided_by = decided_by
+    party.valid_from = now
+    party.valid_to = valid_to
+    party.revoked_at = None
+    party.recorded_by_id = actor.id
+    _log_change(
+        session,
+        plan,
+        consent,
+        person,
+        actor,
+        ConsentEventKind.EXCEPTION,
+        now,
+        valid_to=valid_to,
+        note=legal_ref,
+        receipt=False,
+    )
+
+
 def revoke(
     session: Session,
     plan: Plan,

@@ -37,7 +37,7 @@ def calendar_feed(token: str):
     with force_locale(person.preferred_language):
         for access in plans_for(db.session, person):
             page = build_plan_page(db.session, access, person.preferred_language)
-            for meeting in page.upcoming_meetings + page.past_meetings:
+            for meeting in page.upcoming_meetings + page.past_meetings + page.cancelled_meetings:
                 url = external_url("plans.meeting", meeting_id=meeting.id)
                 events.append(meeting_event(meeting, access, page.texts, url))
             record(db.session, AuditAction.EXPORT, person, access.plan, "calendar_feed", g.feed.id)

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..access import Policy, guard, plans_for, safe_next
+from ..access import Policy, guard, is_staff, plans_for, safe_next
 from ..audit import AuditAction, record
 from ..auth.session import current_person
 from ..extensions import db
@@ -43,7 +43,7 @@ def index():
         if access.is_team:
             record(db.session, AuditAction.READ, person, access.plan, "plan_list", access.plan.id)
     db.session.commit()
-    return render_template("main/home.html", accesses=accesses)
+    return render_template("main/home.html", accesses=accesses, has_workspace=is_staff(person))
 
 
 @bp.get("/healthz")

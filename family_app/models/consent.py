@@ -73,6 +73,10 @@ class ConsentParty(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     # A recorded exception stands in for this party's consent (with its reason).
     exception_reason: Mapped[str | None] = mapped_column(Text)
+    # The law the exception rests on, as data (paragraphs move: SoL 2025:400), and
+    # who decided it (a person or a body, e.g. "socialnämnden").
+    exception_legal_ref: Mapped[str | None] = mapped_column(String(200))
+    exception_decided_by: Mapped[str | None] = mapped_column(String(200))
     child_view: Mapped[str | None] = mapped_column(Text)
 
     consent: Mapped[Consent] = relationship(back_populates="parties")

@@ -48,6 +48,8 @@ class Plan(Base):
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     follow_up_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # First made active: from then on every change is shown to the family as changed.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -81,6 +83,8 @@ class PlanMember(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     has_custody: Mapped[bool] = mapped_column(Boolean, default=False)
+    # For guardians: parent, appointed guardian (särskilt förordnad) or god man.
+    guardian_kind: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan: Mapped[Plan] = relationship(back_populates="members")
@@ -105,10 +109,19 @@ class Goal(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # OSL 12:3 harm flag set by a professional: hidden from guardians until cleared.
     harm_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_reason: Mapped[str | None] = mapped_column(Text)
+    harm_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    harm_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # From the configured age the child may keep a part from the guardians.
     hidden_from_guardians_by_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The day the family was last shown a change (after the plan was published).
+    changed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="goals")
+    harm_set_by: Mapped[Person | None] = relationship(foreign_keys=[harm_set_by_id])
 
 
 class ActionStatus(StrEnum):
@@ -136,14 +149,23 @@ class Action(Base):
     status: Mapped[str] = mapped_column(String(20), default=ActionStatus.PLANNED)
     planned_start: Mapped[date | None] = mapped_column(Date)
     planned_end: Mapped[date | None] = mapped_column(Date)
+    status_changed_on: Mapped[date | None] = mapped_column(Date)
     harm_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    harm_reason: Mapped[str | None] = mapped_column(Text)
+    harm_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    harm_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_from_guardians_by_child: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="actions")
     goal: Mapped[Goal | None] = relationship()
     responsible_agency: Mapped[Agency | None] = relationship()
-    contact_person: Mapped[Person | None] = relationship()
+    contact_person: Mapped[Person | None] = relationship(foreign_keys=[contact_person_id])
+    harm_set_by: Mapped[Person | None] = relationship(foreign_keys=[harm_set_by_id])
 
     def is_late(self, today: date) -> bool:
         """Planned help whose start date has passed without it starting."""

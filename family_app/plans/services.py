@@ -6,7 +6,7 @@ template only ever receives what it may show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -77,6 +77,8 @@ class PlanPage:
     agencies: list[Agency]
     texts: Translations
     today: date
+    # Still sent to calendars, as STATUS:CANCELLED, so their entry is updated.
+    cancelled_meetings: list[Meeting] = field(default_factory=list)
 
     @property
     def next_meeting(self) -> Meeting | None:
@@ -149,7 +151,8 @@ def build_plan_page(
     plan = access.plan
     goals = access.visible_parts(plan.goals)
     actions = access.visible_parts(plan.actions)
-    meetings = [m for m in plan_meetings(session, [plan.id]) if m.status != MeetingStatus.CANCELLED]
+    every_meeting = plan_meetings(session, [plan.id])
+    meetings = [m for m in every_meeting if m.status != MeetingStatus.CANCELLED]
     upcoming = [m for m in meetings if m.ends_at >= now and m.status == MeetingStatus.PLANNED]
     past = [m for m in reversed(meetings) if m not in upcoming]
     agenda = [item for m in meetings for item in m.agenda_items if item.answer_id is None]
@@ -166,6 +169,7 @@ def build_plan_page(
         agencies=access.visible_agencies,
         texts=texts,
         today=access.today,
+        cancelled_meetings=[m for m in every_meeting if m.status == MeetingStatus.CANCELLED],
     )
 
 

@@ -126,3 +126,9 @@ def withdraw_invitation(plan_id: int, person_id: int):
     db.session.commit()
     flash(_("Inbjudan är tillbakadragen. Den går inte att använda."), "success")
     return redirect(url_for("workspace.people", plan_id=plan_id), 303)
+
+
+# The plan-writing routes share this blueprint (registered when this module loads).
+from . import consent as _consent  # noqa: E402, F401
+from . import meetings as _meetings  # noqa: E402, F401
+from . import plans as _plans  # noqa: E402, F401

@@ -32,6 +32,20 @@ COORDINATOR_PAGES = [
     "/meetings/{meeting}/prepare",
     "/plans/{plan}/consent",
     "/plans/{plan}/who-can-see",
+    # the workspace (issue 11)
+    "/workspace/",
+    "/workspace/plans/new",
+    "/workspace/plans/{plan}",
+    "/workspace/plans/{plan}/details",
+    "/workspace/plans/{plan}/members/new",
+    "/workspace/plans/{plan}/goals/new",
+    "/workspace/plans/{plan}/actions/new",
+    "/workspace/plans/{plan}/publish",
+    "/workspace/plans/{plan}/consent/new",
+    "/workspace/plans/{plan}/consent/exception",
+    "/workspace/plans/{plan}/meetings/new",
+    "/workspace/plans/{plan}/meetings/{meeting}",
+    "/workspace/plans/{plan}/meetings/{meeting}/cancel",
 ]
 
 
@@ -65,3 +79,22 @@ def test_pages_are_axe_clean_and_fit_a_phone(phone, live_server, lang, who, page
         if problems or not no_horizontal_scroll(page):
             failures[path] = problems or "horizontal scroll"
     assert failures == {}
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_a_workspace_form_with_errors_is_axe_clean_and_fits_a_phone(phone, live_server, lang):
+    """The error summary and the fields in error, as a coordinator meets them."""
+    page = phone(locale="ar" if lang == "ar" else "sv-SE")
+    register_passkey(page, live_server.invite("sofia"))
+    if page.locator("html").get_attribute("lang") != lang:
+        page.locator("#language-select").select_option(lang)
+        page.locator(".language-form button").click()
+        page.wait_for_load_state()
+    page.goto("/workspace/plans/new")
+    page.fill("#child_birth_date", "2099-01-01")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#child_birth_date").get_attribute("aria-invalid") == "true"
+    assert axe_violations(page) == []
+    assert no_horizontal_scroll(page)

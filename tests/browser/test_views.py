@@ -5,6 +5,7 @@ sees what the child kept from the guardians. Swedish and Arabic."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, no_horizontal_scroll, register_passkey
 
@@ -29,8 +30,8 @@ def test_child_writes_team_answers_child_reads_guardian_never_sees_hidden(
     if lang == "ar":
         child.locator("#language-select").select_option("ar")
         child.locator(".language-form button").click()
-        child.wait_for_load_state()
-        assert child.locator("html").get_attribute("dir") == "rtl"
+        # The language form answers with a redirect: wait for the new page itself.
+        expect(child.locator("html")).to_have_attribute("dir", "rtl")
     meeting_link = child.locator(".timeline__item--meeting a").first.get_attribute("href")
     meeting_id = re.search(r"/meetings/(\d+)", meeting_link).group(1)
     child.goto(f"/meetings/{meeting_id}")

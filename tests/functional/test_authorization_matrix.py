@@ -94,6 +94,9 @@ WRITERS = ["child", "child_15", "guardian", "guardian_without_custody"]
 # Who gives or revokes consent (GIVE_CONSENT): guardians with custody, the child from 15.
 CONSENTERS = ["guardian", "child_15"]
 TEAM = ["coordinator", "professional_with_consent"]
+# Staff: everyone who works for an agency (the admin is an agency admin of an
+# agency outside this plan).
+STAFF = [*TEAM, "professional_without_consent", "admin"]
 # main.index: one plan of one's own family goes straight to it (302); the team
 # and people without a plan get the list (200).
 HOME = {**every(200), **dict.fromkeys([*FAMILY, "other_family_guardian"], 302)}
@@ -172,6 +175,47 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # world's person is a guardian, not staff: 404 even for the admin).
     ("admin.index", "GET"): only(["admin"], 200),
     ("admin.end_sessions", "POST"): signed_in(404),
+    # --- the workspace (issue 11). Staff (anyone with an agency) have "My plans" and
+    # may start a plan; the team works on this plan; the coordinator holds it; a
+    # professional edits their own agency's action (the world's action is theirs).
+    # An empty form is refused with 400; publishing this plan is refused because
+    # its action has no text for the child of 13.
+    ("workspace.my_plans", "GET"): only(STAFF, 200),
+    ("workspace.new_plan", "GET"): only(STAFF, 200),
+    ("workspace.new_plan", "POST"): only(STAFF, 400),
+    ("workspace.plan", "GET"): only(TEAM, 200),
+    ("workspace.edit_details", "GET"): only(["coordinator"], 200),
+    ("workspace.edit_details", "POST"): only(["coordinator"], 400),
+    ("workspace.add_member", "GET"): only(["coordinator"], 200),
+    ("workspace.add_member", "POST"): only(["coordinator"], 400),
+    ("workspace.new_goal", "GET"): only(["coordinator"], 200),
+    ("workspace.new_goal", "POST"): only(["coordinator"], 400),
+    ("workspace.edit_goal", "GET"): only(["coordinator"], 200),
+    ("workspace.edit_goal", "POST"): only(["coordinator"], 400),
+    ("workspace.new_action", "GET"): only(TEAM, 200),
+    ("workspace.new_action", "POST"): only(TEAM, 400),
+    ("workspace.edit_action", "GET"): only(TEAM, 200),
+    ("workspace.edit_action", "POST"): only(TEAM, 400),
+    ("workspace.action_status", "POST"): only(TEAM, 400),
+    ("workspace.publish", "GET"): only(["coordinator"], 200),
+    ("workspace.publish", "POST"): only(["coordinator"], 400),
+    ("workspace.goal_harm_flag", "GET"): only(TEAM, 200),
+    ("workspace.goal_harm_flag", "POST"): only(TEAM, 400),  # no reason given
+    ("workspace.clear_goal_harm_flag", "POST"): only(TEAM, 303),
+    ("workspace.action_harm_flag", "GET"): only(TEAM, 200),
+    ("workspace.action_harm_flag", "POST"): only(TEAM, 400),
+    ("workspace.clear_action_harm_flag", "POST"): only(TEAM, 303),
+    ("workspace.record_consent", "GET"): only(["coordinator"], 200),
+    ("workspace.record_consent", "POST"): only(["coordinator"], 400),
+    ("workspace.consent_exception", "GET"): only(["coordinator"], 200),
+    ("workspace.consent_exception", "POST"): only(["coordinator"], 400),
+    ("workspace.new_meeting", "GET"): only(["coordinator"], 200),
+    ("workspace.new_meeting", "POST"): only(["coordinator"], 400),
+    ("workspace.edit_meeting", "GET"): only(["coordinator"], 200),
+    ("workspace.edit_meeting", "POST"): only(["coordinator"], 400),
+    # Cancelling asks first (GET); the empty form is the whole answer (POST).
+    ("workspace.cancel_meeting", "GET"): only(["coordinator"], 200),
+    ("workspace.cancel_meeting", "POST"): only(["coordinator"], 303),
 }
 
 
@@ -267,6 +311,8 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "change": "revoke",
         "prompt_key": "going_well",
         "answer_id": answer.id,
+        "goal_id": family.goal.id,
+        "action_id": family.action.id,
     }
     return World(people, args)
 

@@ -33,7 +33,26 @@ def _field_names() -> list[str]:
         for line in path.read_text().splitlines():
             if pattern.search(line):
                 found.update(re.findall(r'"([a-z_]+)"', line))
-    return sorted(found | {"text", "audience", "name", "code", "token", "reason"})
+    return sorted(
+        found | _wtforms_field_names() | {"text", "audience", "name", "code", "token", "reason"}
+    )
+
+
+def _wtforms_field_names() -> set[str]:
+    """The fields of every WTForms form class (the workspace forms)."""
+    from flask_wtf import FlaskForm
+
+    from family_app.workspace import forms
+
+    names: set[str] = set()
+    for value in vars(forms).values():
+        if isinstance(value, type) and issubclass(value, FlaskForm):
+            names.update(
+                name
+                for name in dir(value)
+                if not name.startswith("_") and hasattr(getattr(value, name), "field_class")
+            )
+    return names
 
 
 FIELDS = _field_names()
@@ -143,6 +162,8 @@ def world(session):
         "prompt_key": "going_well",
         "answer_id": 1,
         "token": "x",
+        "goal_id": family.goal.id,
+        "action_id": family.action.id,
     }
     return people, args
 
@@ -192,6 +213,28 @@ ROUTE_NAMES = [
     "workspace.create_invitation",
     "workspace.withdraw_invitation",
 ]
+# The team's workspace (issue 11).
+ROUTE_NAMES += [
+    "workspace.action_harm_flag",
+    "workspace.action_status",
+    "workspace.add_member",
+    "workspace.cancel_meeting",
+    "workspace.clear_action_harm_flag",
+    "workspace.clear_goal_harm_flag",
+    "workspace.consent_exception",
+    "workspace.edit_action",
+    "workspace.edit_details",
+    "workspace.edit_goal",
+    "workspace.edit_meeting",
+    "workspace.goal_harm_flag",
+    "workspace.new_action",
+    "workspace.new_goal",
+    "workspace.new_meeting",
+    "workspace.new_plan",
+    "workspace.publish",
+    "workspace.record_consent",
+]
+ROUTE_NAMES.sort()
 
 
 def test_the_fuzz_covers_every_post_route(app):

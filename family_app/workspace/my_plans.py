@@ -1,0 +1,121 @@
+"""My plans: the plans a staff member works on, with what needs them first.
+
+Gathered in a fixed number of statements however many plans there are: the
+plans and their parts in one batch (access.team_plans), then one statement each
+for consents ending soon, meetings this week and unanswered wishes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..access import PlanAccess, team_plans
+from ..models import (
+    Action,
+    Agency,
+    Consent,
+    ConsentParty,
+    Meeting,
+    MeetingStatus,
+    Person,
+    StatementAnswer,
+    StatementStatus,
+    WishResponse,
+    utcnow,
+)
+from ..models.statement import Statement
+from ..views.prompts import PROMPTS
+
+CONSENT_WARNING_DAYS = 30
+WISH_PROMPTS = [p.key for p in PROMPTS if p.is_wish]
+
+
+@dataclass
+class PlanRow:
+    access: PlanAccess
+    follow_up_overdue: bool
+    late_actions: list[Action]
+    consents_ending: list[tuple[str, datetime]] = field(default_factory=list)
+    meetings_this_week: list[Meeting] = field(default_factory=list)
+    unanswered_wishes: int = 0
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(
+            self.follow_up_overdue
+            or self.late_actions
+            or self.consents_ending
+            or self.meetings_this_week
+            or self.unanswered_wishes
+        )
+
+
+def my_plans(session: Session, person: Person, now: datetime | None = None) -> list[PlanRow]:
+    """Plans that need something first, then the rest, each by the child's name."""
+    now = now or utcnow()
+    accesses = team_plans(session, person, now)
+    rows = {
+        a.plan.id: PlanRow(
+            access=a,
+            follow_up_overdue=a.plan.follow_up_overdue(a.today),
+            late_actions=[x for x in a.plan.actions if x.is_late(a.today)],
+        )
+        for a in accesses
+    }
+    if rows:
+        ids = list(rows)
+        ending = session.execute(
+            select(Consent.plan_id, Agency.name, func.min(ConsentParty.valid_to))
+            .join(ConsentParty, ConsentParty.consent_id == Consent.id)
+            .join(Agency, Agency.id == Consent.agency_id)
+            .where(
+                Consent.plan_id.in_(ids),
+                ConsentParty.revoked_at.is_(None),
+                ConsentParty.valid_to >= now,
+                ConsentParty.valid_to <= now + timedelta(days=CONSENT_WARNING_DAYS),
+            )
+            .group_by(Consent.plan_id, Agency.name)
+        )
+        for plan_id, agency_name, valid_to in ending:
+            rows[plan_id].consents_ending.append((agency_name, valid_to))
+        meetings = session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.plan_id.in_(ids),
+                Meeting.status == MeetingStatus.PLANNED,
+                Meeting.starts_at >= now,
+                Meeting.starts_at < now + timedelta(days=7),
+            )
+            .order_by(Meeting.starts_at)
+        )
+        for meeting in meetings:
+            rows[meeting.plan_id].meetings_this_week.append(meeting)
+        # A count reveals no words, but only answers this reader may read are counted.
+        wishes = Counter(
+            plan_id
+            for plan_id, author_id, audience in session.execute(
+                select(Meeting.plan_id, Statement.author_id, StatementAnswer.audience)
+                .join(Statement, Statement.meeting_id == Meeting.id)
+                .join(StatementAnswer, StatementAnswer.statement_id == Statement.id)
+                .outerjoin(WishResponse, WishResponse.answer_id == StatementAnswer.id)
+                .where(
+                    Meeting.plan_id.in_(ids),
+                    Statement.status == StatementStatus.SUBMITTED,
+                    StatementAnswer.prompt.in_(WISH_PROMPTS),
+                    func.trim(StatementAnswer.text) != "",
+                    WishResponse.id.is_(None),
+                )
+            )
+            if rows[plan_id].access.sees_answer(author_id, audience)
+        )
+        for plan_id, count in wishes.items():
+            rows[plan_id].unanswered_wishes = count
+    return sorted(
+        rows.values(),
+        key=lambda r: (not r.needs_attention, r.access.plan.child.display_name),
+    )

@@ -1,0 +1,447 @@
+"""Writing a plan: create it, add people, goals and actions, publish, harm flags.
+
+Services know nothing of the request: they take the PlanAccess the guard decided
+and plain values the form has already checked, add to the session and audit;
+the route commits once. A row edited from an older version raises EditConflict,
+so nobody overwrites another person's text without seeing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..access import PlanAccess, age_rules
+from ..audit import AuditAction, record
+from ..labels import GUARDIAN_KINDS_WITH_CUSTODY
+from ..models import (
+    Action,
+    Agency,
+    Goal,
+    Meeting,
+    MeetingStatus,
+    MemberRole,
+    Notification,
+    Person,
+    Plan,
+    PlanMember,
+    PlanStatus,
+    utcnow,
+)
+from ..notifications import notify
+
+
+class EditConflict(Exception):
+    """Someone saved the row after this person opened it."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__("edit conflict")
+        self.current = current
+
+
+def _check_version(row: Any, read_version: int) -> None:
+    if row.version != read_version:
+        raise EditConflict(row)
+
+
+@dataclass(frozen=True)
+class NewChild:
+    name: str
+    birth_date: date
+    language: str
+    protected: bool
+
+
+def create_plan(
+    session: Session,
+    coordinator: Person,
+    child: NewChild,
+    guardians: list[tuple[str, str]],
+    responsible_agency: Agency,
+) -> Plan:
+    """A draft plan with its child and guardians; the creator coordinates it.
+
+    A draft is the coordinator's alone (decision 2): the family sees it once published.
+    """
+    person = Person(
+        display_name=child.name,
+        birth_date=child.birth_date,
+        preferred_language=child.language,
+        protected_identity=child.protected,
+    )
+    session.add(person)
+    session.flush()
+    plan = Plan(
+        child_id=person.id,
+        status=PlanStatus.DRAFT,
+        coordinator_id=coordinator.id,
+        responsible_agency_id=responsible_agency.id,
+    )
+    session.add(plan)
+    session.flush()
+    for name, kind in guardians:
+        _add_guardian(session, plan, name, kind)
+    record(session, AuditAction.WRITE, coordinator, plan, "plan", plan.id, "created")
+    return plan
+
+
+def _add_guardian(session: Session, plan: Plan, name: str, kind: str) -> PlanMember:
+    guardian = Person(display_name=name)
+    session.add(guardian)
+    session.flush()
+    member = PlanMember(
+        plan_id=plan.id,
+        person_id=guardian.id,
+        role=MemberRole.GUARDIAN,
+        has_custody=kind in GUARDIAN_KINDS_WITH_CUSTODY,
+        guardian_kind=kind,
+    )
+    session.add(member)
+    return member
+
+
+def add_member(
+    session: Session,
+    access: PlanAccess,
+    kind: str,
+    name: str = "",
+    guardian_kind: str = "",
+    professional: Person | None = None,
+) -> PlanMember:
+    """Someone joins the plan. A professional comes from the directory and gets a
+    membership only: their agency's admin invites them, never the coordinator."""
+    plan = access.plan
+    if kind == "guardian":
+        member = _add_guardian(session, plan, name, guardian_kind)
+    elif kind == "relative":
+        relative = Person(display_name=name)
+        session.add(relative)
+        session.flush()
+        member = PlanMember(plan_id=plan.id, person_id=relative.id, role=MemberRole.RELATIVE)
+        session.add(member)
+    else:
+        assert professional is not None and professional.agency_id is not None
+        member = PlanMember(
+            plan_id=plan.id, person_id=professional.id, role=MemberRole.PROFESSIONAL
+        )
+        session.add(member)
+    session.flush()
+    record(session, AuditAction.WRITE, access.person, plan, "plan_member", member.id, kind)
+    return member
+
+
+def directory_professionals(session: Session, plan: Plan) -> list[Person]:
+    """Staff in the agencies' directory who are not in the plan yet."""
+    taken = {m.person_id for m in plan.members} | {plan.coordinator_id}
+    people = session.scalars(
+        select(Person).where(Person.agency_id.is_not(None)).order_by(Person.display_name)
+    )
+    return [p for p in people if p.id not in taken]
+
+
+def overall_responsibility_agencies(session: Session) -> list[Agency]:
+    """Agencies that may hold huvudansvar: region or municipality."""
+    agencies = session.scalars(select(Agency).order_by(Agency.name))
+    return [a for a in agencies if a.may_hold_overall_responsibility]
+
+
+def all_agencies(session: Session) -> list[Agency]:
+    return list(session.scalars(select(Agency).order_by(Agency.name)))
+
+
+def team_people(plan: Plan) -> list[Person]:
+    """Who can be named as an action's contact: the coordinator and the plan's staff."""
+    people = [plan.coordinator] if plan.coordinator else []
+    people += [m.person for m in plan.members if m.role == MemberRole.PROFESSIONAL]
+    return people
+
+
+# --- telling the family what changed ---------------------------------------------------
+
+
+def family_of_plan(plan: Plan) -> list[Person]:
+    return [plan.child] + [m.person for m in plan.members if m.role != MemberRole.PROFESSIONAL]
+
+
+def _tell_family(session: Session, plan: Plan, part: Any | None, today: date) -> None:
+    """Once a plan is published, a change is marked with its day and the family is
+    told (one unread notice per person and plan, however many changes). A part
+    hidden from the guardians is announced to the child only."""
+    if plan.status != PlanStatus.ACTIVE:
+        return
+    if part is not None:
+        part.changed_on = today
+    people = family_of_plan(plan)
+    if part is not None and (part.harm_flag or part.hidden_from_guardians_by_child):
+        people = [plan.child]
+    waiting = set(
+        session.scalars(
+            select(Notification.person_id).where(
+                Notification.plan_id == plan.id,
+                Notification.kind == "plan_changed",
+                Notification.read_at.is_(None),
+            )
+        )
+    )
+    notify(session, [p for p in people if p.id not in waiting], plan, "plan_changed")
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def update_details(
+    session: Session,
+    access: PlanAccess,
+    read_version: int,
+    background: str,
+    follow_up_date: date | None,
+    responsible_agency: Agency,
+) -> None:
+    plan = access.plan
+    _check_version(plan, read_version)
+    plan.background = background
+    plan.follow_up_date = follow_up_date
+    plan.responsible_agency_id = responsible_agency.id
+    record(session, AuditAction.WRITE, access.person, plan, "plan", plan.id, "details")
+    _tell_family(session, plan, None, access.today)
+
+
+def save_goal(
+    session: Session,
+    access: PlanAccess,
+    goal: Goal | None,
+    read_version: int,
+    text: str,
+    words_of: str,
+) -> Goal:
+    plan = access.plan
+    if goal is None:
+        goal = Goal(plan_id=plan.id, text=text, words_of=words_of, position=len(plan.goals) + 1)
+        session.add(goal)
+        session.flush()
+    else:
+        _check_version(goal, read_version)
+        goal.text = text
+        goal.words_of = words_of
+    record(session, AuditAction.WRITE, access.person, plan, "goal", goal.id)
+    _tell_family(session, plan, goal, access.today)
+    return goal
+
+
+ACTION_FIELDS = (
+    "title",
+    "description",
+    "child_description",
+    "family_part",
+    "goal_id",
+    "responsible_agency_id",
+    "contact_person_id",
+    "planned_start",
+    "planned_end",
+)
+
+
+def save_action(
+    session: Session,
+    access: PlanAccess,
+    action: Action | None,
+    read_version: int,
+    values: dict[str, Any],
+) -> Action:
+    """Add or change an action; the form has limited every id to this plan's choices."""
+    plan = access.plan
+    if action is None:
+        action = Action(plan_id=plan.id, **{k: values[k] for k in ACTION_FIELDS})
+        session.add(action)
+        session.flush()
+    else:
+        _check_version(action, read_version)
+        for key in ACTION_FIELDS:
+            setattr(action, key, values[key])
+    record(session, AuditAction.WRITE, access.person, plan, "action", action.id)
+    _tell_family(session, plan, action, access.today)
+    return action
+
+
+def change_status(
+    session: Session,
+    access: PlanAccess,
+    action: Action,
+    read_version: int,
+    status: str,
+    on: date,
+) -> None:
+    """Started, paused or done, with the day it happened."""
+    _check_version(action, read_version)
+    action.status = status
+    action.status_changed_on = on
+    record(session, AuditAction.WRITE, access.person, access.plan, "action", action.id, status)
+    _tell_family(session, access.plan, action, access.today)
+
+
+# --- publishing (rule 1) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something missing before publishing, and where it is put right."""
+
+    endpoint: str
+    args: dict[str, int]
+    field: str
+    message: Any
+
+
+def publish_problems(plan: Plan, today: date) -> list[Problem]:
+    """DESIGN rule 1, and a text for the child on every action a child from 6 sees."""
+    problems: list[Problem] = []
+    at = {"plan_id": plan.id}
+    agency = plan.responsible_agency
+    if agency is None or not agency.may_hold_overall_responsibility:
+        problems.append(
+            Problem(
+                "workspace.edit_details",
+                at,
+                "responsible_agency_id",
+                _l("Välj en verksamhet i regionen eller kommunen som har huvudansvar."),
+            )
+        )
+    if plan.coordinator_id is None:
+        problems.append(
+            Problem("workspace.plan", at, "coordinator", _l("Planen behöver en samordnare."))
+        )
+    if plan.follow_up_date is None or plan.follow_up_date < today:
+        problems.append(
+            Problem(
+                "workspace.edit_details",
+                at,
+                "follow_up_date",
+                _l("Skriv ett datum för uppföljning, i dag eller senare."),
+            )
+        )
+    if not plan.actions:
+        problems.append(
+            Problem("workspace.new_action", at, "title", _l("Lägg till minst en insats i planen."))
+        )
+    age = plan.child.age_on(today)
+    asked = age is not None and age >= age_rules().asked_from
+    for action in plan.actions:
+        where = {"plan_id": plan.id, "action_id": action.id}
+        if action.responsible_agency_id is None:
+            problems.append(
+                Problem(
+                    "workspace.edit_action",
+                    where,
+                    "responsible_agency_id",
+                    _l("Insatsen ”%(title)s” behöver en ansvarig verksamhet.", title=action.title),
+                )
+            )
+        if asked and not action.child_description.strip():
+            problems.append(
+                Problem(
+                    "workspace.edit_action",
+                    where,
+                    "child_description",
+                    _l("Insatsen ”%(title)s” behöver en text till barnet.", title=action.title),
+                )
+            )
+    return problems
+
+
+def publish(session: Session, access: PlanAccess) -> None:
+    """Make the plan active: the family sees it and is told. The caller has
+    checked publish_problems() is empty."""
+    plan = access.plan
+    first = plan.status == PlanStatus.DRAFT
+    plan.status = PlanStatus.ACTIVE
+    if plan.published_at is None:
+        plan.published_at = utcnow()
+    record(session, AuditAction.WRITE, access.person, plan, "plan", plan.id, "published")
+    if first:
+        notify(session, family_of_plan(plan), plan, "plan_changed")
+
+
+# --- the harm flag (OSL 12:3) ------------------------------------------------------------
+
+
+def set_harm_flag(session: Session, access: PlanAccess, part: Goal | Action, reason: str) -> None:
+    """Hide a part from guardians and relatives until it is cleared; the reason
+    stays with the team and is never written to the audit log (codes only)."""
+    part.harm_flag = True
+    part.harm_reason = reason
+    part.harm_set_by_id = access.person.id
+    part.harm_set_at = utcnow()
+    kind = "goal" if isinstance(part, Goal) else "action"
+    record(session, AuditAction.WRITE, access.person, access.plan, kind, part.id, "harm_flag_set")
+
+
+def clear_harm_flag(session: Session, access: PlanAccess, part: Goal | Action) -> bool:
+    """Clearing is its own audited act; clearing a part with no flag does nothing."""
+    if not part.harm_flag:
+        return False
+    part.harm_flag = False
+    part.harm_reason = None
+    part.harm_set_by_id = None
+    part.harm_set_at = None
+    kind = "goal" if isinstance(part, Goal) else "action"
+    record(
+        session, AuditAction.WRITE, access.person, access.plan, kind, part.id, "harm_flag_cleared"
+    )
+    _tell_family(session, access.plan, part, access.today)
+    return True
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingTimes:
+    kind: str
+    starts_at: datetime
+    minutes: int
+    place: str
+    video_url: str
+
+
+def _apply(meeting: Meeting, values: MeetingTimes) -> None:
+    meeting.kind = values.kind
+    meeting.starts_at = values.starts_at
+    meeting.ends_at = values.starts_at + timedelta(minutes=values.minutes)
+    meeting.place = values.place or None
+    meeting.video_url = values.video_url or None
+
+
+def schedule_meeting(session: Session, access: PlanAccess, values: MeetingTimes) -> Meeting:
+    """A new meeting: in the family's calendar and feed from the next fetch."""
+    meeting = Meeting(plan_id=access.plan.id, status=MeetingStatus.PLANNED)
+    _apply(meeting, values)
+    session.add(meeting)
+    session.flush()
+    record(
+        session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "scheduled"
+    )
+    _tell_family(session, access.plan, None, access.today)
+    return meeting
+
+
+def move_meeting(
+    session: Session, access: PlanAccess, meeting: Meeting, values: MeetingTimes
+) -> None:
+    """A new time or place: the meeting keeps its UID and SEQUENCE grows (models)."""
+    _apply(meeting, values)
+    record(session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "moved")
+    _tell_family(session, access.plan, None, access.today)
+
+
+def cancel_meeting(session: Session, access: PlanAccess, meeting: Meeting) -> None:
+    """Cancelled, not deleted: calendars show STATUS:CANCELLED."""
+    meeting.status = MeetingStatus.CANCELLED
+    record(
+        session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "cancelled"
+    )
+    _tell_family(session, access.plan, None, access.today)
