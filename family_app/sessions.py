@@ -15,7 +15,6 @@ could not even start, or say "database unreachable", without a database).
 
 from __future__ import annotations
 
-import random
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,9 +27,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .models.auth import web_sessions
-
-# Expired rows are deleted on average once every this many session writes.
-CLEANUP_EVERY_N_WRITES = 500
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -91,13 +87,17 @@ class DatabaseCache(BaseCache):
                         .where(web_sessions.c.session_id == key)
                         .values(**values)
                     )
-            if random.randrange(CLEANUP_EVERY_N_WRITES) == 0:  # noqa: S311 - not a secret
-                connection.execute(
-                    delete(web_sessions).where(
-                        web_sessions.c.expiry <= _naive_utc(datetime.now(UTC))
-                    )
-                )
         return True
+
+    def purge_expired(self) -> int:
+        """Delete rows past their expiry. ``get`` never returns them anyway; this
+        only keeps the table small. Run from the daily job (``family-app
+        reminders``), not on requests, so a request costs the same every time."""
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                delete(web_sessions).where(web_sessions.c.expiry <= _naive_utc(datetime.now(UTC)))
+            )
+        return result.rowcount or 0
 
     def add(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
         if self.has(key):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -497,6 +498,27 @@ def test_sessions_live_on_the_server(client, family):
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT COUNT(*) FROM web_sessions")).scalar()
     assert rows >= 1
+
+
+def test_the_daily_job_removes_expired_sessions_and_only_those(app, client, family):
+    """Requests never clean the table (each costs the same); the daily job does."""
+    sign_in_as(client, family.guardians[0])
+    with db.engine.begin() as connection:
+        live = connection.execute(text("SELECT COUNT(*) FROM web_sessions")).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO web_sessions (session_id, data, expiry) "
+                "VALUES ('family:session:old', :data, :expiry)"
+            ),
+            {"data": b"\x80", "expiry": datetime(2020, 1, 1)},
+        )
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["reminders"])
+    assert result.exit_code == 0, result.output
+    assert "1 expired session(s) removed." in result.output
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM web_sessions")).scalar() == live
+    assert client.get("/account/devices").status_code == 200
 
 
 def test_the_command_line_never_silently_reinvites_an_account_with_passkeys(app, session, family):
