@@ -4,6 +4,7 @@ sideways scrolling at phone width, in Swedish and in Arabic."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, no_horizontal_scroll, register_passkey
 
@@ -68,7 +69,8 @@ def test_pages_are_axe_clean_and_fit_a_phone(phone, live_server, lang, who, page
     if page.locator("html").get_attribute("lang") != lang:
         page.locator("#language-select").select_option(lang)
         page.locator(".language-form button").click()
-        page.wait_for_load_state()
+        # The language form answers with a redirect: wait for the new page itself.
+        expect(page.locator("html")).to_have_attribute("lang", lang)
     plan, meeting = _ids(page)
     failures = {}
     for template in pages:
@@ -89,12 +91,12 @@ def test_a_workspace_form_with_errors_is_axe_clean_and_fits_a_phone(phone, live_
     if page.locator("html").get_attribute("lang") != lang:
         page.locator("#language-select").select_option(lang)
         page.locator(".language-form button").click()
-        page.wait_for_load_state()
+        # The language form answers with a redirect: wait for the new page itself.
+        expect(page.locator("html")).to_have_attribute("lang", lang)
     page.goto("/workspace/plans/new")
     page.fill("#child_birth_date", "2099-01-01")
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator("#child_birth_date").get_attribute("aria-invalid") == "true"
     assert axe_violations(page) == []
     assert no_horizontal_scroll(page)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, no_horizontal_scroll, register_passkey
 
@@ -13,7 +14,8 @@ SCREENS = ["", "/next", "/people", "/meetings"]
 def switch_language(page, code: str) -> None:
     page.locator("#language-select").select_option(code)
     page.locator(".language-form button").click()
-    page.wait_for_load_state()
+    # The language form answers with a redirect: wait for the new page itself.
+    expect(page.locator("html")).to_have_attribute("lang", code)
 
 
 @pytest.mark.parametrize(("lang", "expected_dir"), [("sv", "ltr"), ("ar", "rtl")])
