@@ -427,13 +427,9 @@ class PlanAccess:
         return self.role is Role.COORDINATOR
 
     def consent_agencies(self) -> list[Agency]:
-        """Agencies a consent can be recorded for: every agency of the plan, and the
-        coordinator's own (which needs consent too once the plan is active)."""
-        found = {a.id: a for a in self.visible_agencies}
-        coordinator = self.plan.coordinator
-        if coordinator is not None and coordinator.agency is not None:
-            found.setdefault(coordinator.agency.id, coordinator.agency)
-        return sorted(found.values(), key=lambda a: a.name)
+        """Agencies a consent can be recorded for: every agency of the plan this
+        reader knows of (the coordinator's own among them, see visible_agencies)."""
+        return self.visible_agencies
 
     def consenting_parties(self) -> list[Person]:
         """Whose consent counts: every guardian with custody, and the child."""
