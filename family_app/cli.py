@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .config import PROJECT_ROOT, ConfigError
 from .extensions import db
+from .models.people import AgencyKind, PrincipalKind
 
 
 def _fail(message: str) -> None:
@@ -145,6 +146,101 @@ def invite_command(person_id: int, reason: str, replace_passkeys: bool) -> None:
     click.echo(f"Code: {issued.code}")
 
 
+@click.group("agency")
+def agency_group() -> None:
+    """Agencies and their first admin: how a new deployment starts."""
+
+
+@agency_group.command("add")
+@click.argument("name")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in AgencyKind]),
+    default="other",
+    show_default=True,
+)
+@click.option(
+    "--principal",
+    type=click.Choice([p.value for p in PrincipalKind]),
+    default="other",
+    show_default=True,
+    help="Region or municipality for an agency that may hold overall responsibility.",
+)
+def agency_add(name: str, kind: str, principal: str) -> None:
+    """Add an agency to the directory and print its id."""
+    from .audit import AuditAction, record
+    from .models import Agency
+
+    check_database()
+    name = name.strip()
+    if not name or len(name) > 120:
+        _fail("Give the agency a name of 1 to 120 characters.")
+    if db.session.scalar(select(Agency.id).where(Agency.name == name)) is not None:
+        _fail(f"An agency called {name!r} already exists.")
+    agency = Agency(name=name, kind=kind, principal=principal)
+    db.session.add(agency)
+    db.session.flush()
+    record(db.session, AuditAction.WRITE, None, object_type="agency", object_id=agency.id)
+    db.session.commit()
+    click.echo(f"Agency {agency.id}: {agency.name}")
+
+
+@agency_group.command("list")
+def agency_list() -> None:
+    """The agencies in the directory, with their ids and number of admins."""
+    from sqlalchemy import func
+
+    from .models import Agency, Person
+
+    check_database()
+    admins = dict(
+        db.session.execute(
+            select(Person.agency_id, func.count(Person.id))
+            .where(Person.is_admin.is_(True))
+            .group_by(Person.agency_id)
+        ).all()
+    )
+    for agency in db.session.scalars(select(Agency).order_by(Agency.name)):
+        click.echo(
+            f"{agency.id:>5}  {agency.name}  ({agency.kind}, {agency.principal}, "
+            f"{admins.get(agency.id, 0)} admin(s))"
+        )
+
+
+@agency_group.command("admin")
+@click.argument("agency_id", type=int)
+@click.argument("name")
+@click.option("--title", default="", help="Work title shown to colleagues.")
+def agency_admin(agency_id: int, name: str, title: str) -> None:
+    """Add an admin to an agency and print their one-time invitation.
+
+    The admin then adds and invites the agency's professionals on the web page."""
+    from .audit import AuditAction, record
+    from .auth.invitations import issue_invitation
+    from .models import Agency, Person
+
+    check_database()
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        _fail(f"No agency with id {agency_id} (see: family-app agency list).")
+    name = name.strip()
+    if not name or len(name) > 120:
+        _fail("Give the admin a name of 1 to 120 characters.")
+    admin = Person(
+        display_name=name, agency_id=agency.id, is_admin=True, title=title.strip() or None
+    )
+    db.session.add(admin)
+    db.session.flush()
+    record(db.session, AuditAction.WRITE, None, object_type="person", object_id=admin.id,
+           detail="agency_admin_added")  # fmt: skip
+    issued = issue_invitation(db.session, admin, None, current_app.config["INVITATION_DAYS"])
+    db.session.commit()
+    origin = current_app.config["WEBAUTHN_ORIGIN"]
+    click.echo(f"Admin {admin.id} of {agency.name}")
+    click.echo(f"Link: {origin}/i/{issued.token}")
+    click.echo(f"Code: {issued.code}")
+
+
 @click.command("reminders")
 def reminders_command() -> None:
     """In-app reminders for consents that end within 30 days, and expired sign-in
@@ -219,6 +315,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(invite_command)
     app.cli.add_command(reminders_command)
+    app.cli.add_command(agency_group)
     app.cli.add_command(translations_group)
 
 
