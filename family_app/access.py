@@ -401,6 +401,12 @@ class PlanAccess:
         return self.role is Role.COORDINATOR
 
     @property
+    def may_translate(self) -> bool:
+        """The family-facing texts in the family's languages: the coordinator, who
+        holds the plan and books the interpreter."""
+        return self.role is Role.COORDINATOR
+
+    @property
     def may_add_action(self) -> bool:
         """Every team member adds actions (a professional for their own agency)."""
         return self.is_team
@@ -557,6 +563,7 @@ class Policy(StrEnum):
     SET_HARM_FLAG = "set_harm_flag"  # plan_id, goal_id | action_id: the team
     RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
     SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
+    TRANSLATE_PLAN = "translate_plan"  # plan_id: the coordinator
 
 
 def current_access() -> PlanAccess:
@@ -864,6 +871,10 @@ def _check_edit_plan(kwargs: dict[str, Any]) -> None:
         _require(g.goal is not None)
 
 
+def _check_translate_plan(kwargs: dict[str, Any]) -> None:
+    _require(_load_plan(kwargs).may_translate)
+
+
 def _check_edit_action(kwargs: dict[str, Any]) -> None:
     access = _load_plan(kwargs)
     g.action = next((a for a in access.plan.actions if a.id == kwargs["action_id"]), None)
@@ -928,6 +939,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SET_HARM_FLAG: _check_set_harm_flag,
     Policy.RECORD_CONSENT: _check_record_consent,
     Policy.SCHEDULE_MEETING: _check_schedule_meeting,
+    Policy.TRANSLATE_PLAN: _check_translate_plan,
 }
 
 

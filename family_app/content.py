@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .models import ContentTranslation
+from .models import ContentTranslation, utcnow
 
 
 def source_hash(text: str) -> str:
@@ -70,3 +70,58 @@ class Translations:
         if row is None:
             return ShownText(source, "sv", False)
         return ShownText(row.text, self.locale, True, stale=row.source_hash != source_hash(source))
+
+
+# The family-facing texts of each kind of plan part, in the order the family reads
+# them. Team-only text (harm reasons, exception reasons) is never translated here.
+TRANSLATABLE: dict[str, tuple[str, ...]] = {
+    "plan": ("background",),
+    "goal": ("text",),
+    "action": ("title", "description", "child_description", "family_part"),
+    "meeting": ("summary",),
+    "agenda_item": ("text",),
+    "decision": ("what",),
+}
+
+
+def save_translation(
+    session: Session,
+    obj: object,
+    field: str,
+    locale: str,
+    text: str,
+    translator: str,
+) -> str:
+    """Store, replace or (with empty text) remove one translation; says which.
+
+    The hash of the Swedish text it was made from travels with it, so a later change
+    of the Swedish text shows the translation as out of date, never silently."""
+    kind = OBJECT_TYPES[type(obj).__name__]
+    row = session.scalar(
+        select(ContentTranslation).where(
+            ContentTranslation.object_type == kind,
+            ContentTranslation.object_id == obj.id,  # type: ignore[attr-defined]
+            ContentTranslation.field == field,
+            ContentTranslation.locale == locale,
+        )
+    )
+    if not text:
+        if row is None:
+            return "unchanged"
+        session.delete(row)
+        return "removed"
+    if row is not None and row.text == text:
+        return "unchanged"
+    if row is None:
+        row = ContentTranslation(
+            object_type=kind,
+            object_id=obj.id,  # type: ignore[attr-defined]
+            field=field,
+            locale=locale,
+        )
+        session.add(row)
+    row.text = text
+    row.translator = translator
+    row.translated_at = utcnow()
+    row.source_hash = source_hash(getattr(obj, field) or "")
+    return "saved"

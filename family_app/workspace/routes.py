@@ -132,3 +132,4 @@ def withdraw_invitation(plan_id: int, person_id: int):
 from . import consent as _consent  # noqa: E402, F401
 from . import meetings as _meetings  # noqa: E402, F401
 from . import plans as _plans  # noqa: E402, F401
+from . import translations as _translations  # noqa: E402, F401

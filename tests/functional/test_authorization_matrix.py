@@ -216,6 +216,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # Cancelling asks first (GET); the empty form is the whole answer (POST).
     ("workspace.cancel_meeting", "GET"): only(["coordinator"], 200),
     ("workspace.cancel_meeting", "POST"): only(["coordinator"], 303),
+    ("workspace.translations", "GET"): only(["coordinator"], 200),
+    ("workspace.translate", "GET"): only(["coordinator"], 200),
+    ("workspace.translate", "POST"): only(["coordinator"], 400),  # who translated is missing
 }
 
 
@@ -310,6 +313,7 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "agency_id": family.professional_agency.id,
         "change": "revoke",
         "prompt_key": "going_well",
+        "locale": "ar",
         "answer_id": answer.id,
         "goal_id": family.goal.id,
         "action_id": family.action.id,

@@ -160,6 +160,7 @@ def world(session):
         "agency_id": family.professional_agency.id,
         "change": "revoke",
         "prompt_key": "going_well",
+        "locale": "ar",
         "answer_id": 1,
         "token": "x",
         "goal_id": family.goal.id,
@@ -233,6 +234,7 @@ ROUTE_NAMES += [
     "workspace.new_plan",
     "workspace.publish",
     "workspace.record_consent",
+    "workspace.translate",
 ]
 ROUTE_NAMES.sort()
 

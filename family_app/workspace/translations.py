@@ -1,0 +1,202 @@
+"""Translating a plan's family-facing texts into the family's languages.
+
+Swedish is the source; each translation remembers which Swedish text it was made
+from, so the family is told when the Swedish has changed since (content.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_wtf import FlaskForm
+
+from ..access import Policy, current_access, family_of, guard
+from ..audit import AuditAction, record, record_read
+from ..content import TRANSLATABLE, Translations, save_translation
+from ..extensions import db
+from ..hygiene import validates_own_text
+from ..i18n import nice_date
+from ..models import MeetingStatus, Plan
+from ..plans.services import plan_meetings
+from .forms import NAME_MAX, TEXT_MAX, _text
+from .routes import bp
+
+FIELD_LABELS = {
+    "background": _l("Bakgrund"),
+    "text": _l("Text"),
+    "title": _l("Rubrik"),
+    "description": _l("Beskrivning"),
+    "child_description": _l("Text till barnet"),
+    "family_part": _l("Det familjen gör själv"),
+    "summary": _l("Sammanfattning av mötet"),
+    "what": _l("Beslut"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One Swedish text of the plan and its translation in one language, if any."""
+
+    key: str
+    obj: Any
+    field: str
+    part: str  # which part of the plan, for the label
+    source: str
+    translation: str
+    stale: bool
+
+
+def _parts(plan: Plan) -> list[tuple[Any, str]]:
+    """Every plan part with family-facing text, and how the coordinator names it."""
+    parts: list[tuple[Any, str]] = [(plan, _("Planen"))]
+    for number, goal in enumerate(plan.goals, 1):
+        parts.append((goal, _("Mål %(number)d", number=number)))
+    for action in plan.actions:
+        parts.append((action, _("Insats: %(title)s", title=action.title)))
+    for meeting in plan_meetings(db.session, [plan.id]):
+        if meeting.status == MeetingStatus.CANCELLED:
+            continue
+        when = nice_date(meeting.starts_at)
+        parts.append((meeting, _("Mötet %(date)s", date=when)))
+        for item in meeting.agenda_items:
+            if item.answer_id is None:  # the child's words are never translated by staff
+                parts.append((item, _("Mötet %(date)s: punkt på dagordningen", date=when)))
+        for decision in meeting.decisions:
+            parts.append((decision, _("Mötet %(date)s: beslut", date=when)))
+    return parts
+
+
+def entries(plan: Plan, locale: str) -> list[Entry]:
+    parts = _parts(plan)
+    found = Translations(db.session, [obj for obj, _part in parts], locale)
+    result = []
+    for obj, part in parts:
+        kind = type(obj).__name__.lower()
+        kind = "agenda_item" if kind == "agendaitem" else kind
+        for field in TRANSLATABLE[kind]:
+            source = getattr(obj, field) or ""
+            if not source:
+                continue
+            shown = found.get(obj, field)
+            result.append(
+                Entry(
+                    key=f"t_{kind}_{obj.id}_{field}",
+                    obj=obj,
+                    field=field,
+                    part=part,
+                    source=source,
+                    translation=shown.text if shown.translated else "",
+                    stale=shown.stale,
+                )
+            )
+    return result
+
+
+def _form(items: list[Entry], locale: str, direction: str) -> FlaskForm:
+    """A field per text, built for this plan; the translation is written in the
+    family's language and direction."""
+
+    class TranslationForm(FlaskForm):
+        translator = _text(
+            _l("Vem översatte? (namn, och till exempel auktoriserad tolk)"),
+            NAME_MAX,
+            required=_l("Skriv vem som översatte."),
+        )
+
+    for item in items:
+        label = f"{item.part} – {FIELD_LABELS[item.field]}"
+        setattr(
+            TranslationForm,
+            item.key,
+            _text(label, TEXT_MAX, render_kw={"lang": locale, "dir": direction, "rows": 3}),
+        )
+    return TranslationForm()
+
+
+def _languages() -> dict[str, dict[str, str]]:
+    return {k: v for k, v in current_app.config["LANGUAGES"].items() if k != "sv"}
+
+
+@bp.get("/plans/<int:plan_id>/translations")
+@guard(Policy.TRANSLATE_PLAN)
+def translations(plan_id: int):
+    """Which of the family's languages have what: missing and out-of-date counts."""
+    access = current_access()
+    family_languages = {p.preferred_language for p, _role in family_of(access.plan)}
+    languages = []
+    for code, info in _languages().items():
+        items = entries(access.plan, code)
+        languages.append(
+            {
+                "code": code,
+                "name": info["name"],
+                "family": code in family_languages,
+                "total": len(items),
+                "missing": sum(1 for i in items if not i.translation),
+                "stale": sum(1 for i in items if i.translation and i.stale),
+            }
+        )
+    languages.sort(key=lambda lang: (not lang["family"], lang["code"]))
+    record_read(db.session, access.person, access.plan, "translations", plan_id)
+    db.session.commit()
+    return render_template("workspace/translations.html", access=access, languages=languages)
+
+
+@bp.route("/plans/<int:plan_id>/translations/<locale>", methods=["GET", "POST"])
+@validates_own_text
+@guard(Policy.TRANSLATE_PLAN)
+def translate(plan_id: int, locale: str):
+    access = current_access()
+    languages = _languages()
+    if locale not in languages:
+        abort(404)
+    items = entries(access.plan, locale)
+    form = _form(items, locale, languages[locale]["dir"])
+    context = {
+        "access": access,
+        "items": items,
+        "locale": locale,
+        "language": languages[locale]["name"],
+    }
+    if not form.is_submitted():
+        for item in items:
+            getattr(form, item.key).data = item.translation
+        form.translator.data = access.person.display_name
+        record_read(db.session, access.person, access.plan, "translations", plan_id)
+        db.session.commit()
+        return render_template("workspace/translate.html", form=form, **context)
+    if not form.validate():
+        return render_template("workspace/translate.html", form=form, **context), 400
+    changed = 0
+    for item in items:
+        outcome = save_translation(
+            db.session,
+            item.obj,
+            item.field,
+            locale,
+            getattr(form, item.key).data or "",
+            form.translator.data,
+        )
+        if outcome != "unchanged":
+            changed += 1
+            record(
+                db.session,
+                AuditAction.WRITE,
+                access.person,
+                access.plan,
+                "translation",
+                item.obj.id,
+                f"{item.key}:{locale}:{outcome}",
+            )
+    db.session.commit()
+    flash(
+        ngettext("%(num)d översättning är sparad.", "%(num)d översättningar är sparade.", changed)
+        if changed
+        else _("Inget var ändrat."),
+        "success",
+    )
+    return redirect(url_for("workspace.translations", plan_id=plan_id), 303)
