@@ -432,6 +432,11 @@ class PlanAccess:
     def may_schedule_meetings(self) -> bool:
         return self.role is Role.COORDINATOR
 
+    def may_remove_agenda_item(self, item: AgendaItem) -> bool:
+        """The coordinator removes the team's own points; a point taken from the
+        child's views stays the child's (its audience is the child's to narrow)."""
+        return self.may_schedule_meetings and item.answer_id is None
+
     def consent_agencies(self) -> list[Agency]:
         """Agencies a consent can be recorded for: every agency of the plan this
         reader knows of (the coordinator's own among them, see visible_agencies)."""
@@ -564,6 +569,7 @@ class Policy(StrEnum):
     RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
     SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
     TRANSLATE_PLAN = "translate_plan"  # plan_id: the coordinator
+    REMOVE_AGENDA_ITEM = "remove_agenda_item"  # plan_id, meeting_id, item_id: coordinator
 
 
 def current_access() -> PlanAccess:
@@ -871,6 +877,13 @@ def _check_edit_plan(kwargs: dict[str, Any]) -> None:
         _require(g.goal is not None)
 
 
+def _check_remove_agenda_item(kwargs: dict[str, Any]) -> None:
+    """A team point on a planned meeting's agenda; the child's points are the child's."""
+    _check_schedule_meeting(kwargs)
+    g.agenda_item = next((i for i in g.meeting.agenda_items if i.id == kwargs["item_id"]), None)
+    _require(g.agenda_item is not None and current_access().may_remove_agenda_item(g.agenda_item))
+
+
 def _check_translate_plan(kwargs: dict[str, Any]) -> None:
     _require(_load_plan(kwargs).may_translate)
 
@@ -940,6 +953,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.RECORD_CONSENT: _check_record_consent,
     Policy.SCHEDULE_MEETING: _check_schedule_meeting,
     Policy.TRANSLATE_PLAN: _check_translate_plan,
+    Policy.REMOVE_AGENDA_ITEM: _check_remove_agenda_item,
 }
 
 

@@ -32,6 +32,7 @@ from ..access import stockholm_today
 from ..labels import (
     ACTION_STATUS,
     ACTION_STATUS_CHANGES,
+    CHILD_PARTICIPATION,
     GUARDIAN_KIND,
     MEETING_KIND,
     WORDS_OF,
@@ -368,3 +369,49 @@ class MeetingForm(FlaskForm):
     def validate_video_url(self, field: Any) -> None:
         if field.data and not field.data.startswith("https://"):
             raise ValidationError(_l("Länken ska börja med https://"))
+
+
+class AgendaItemForm(FlaskForm):
+    """A point the team puts on a meeting's agenda."""
+
+    text = _text(_l("Ny punkt på dagordningen"), 500, required=_l("Skriv punkten."))
+
+
+class AttendanceForm(FlaskForm):
+    """Who from the team comes and how the child takes part; the route adds one
+    group of fields per team member (attend_<id>, role_<id>, decide_<id>)."""
+
+    child_participation = SelectField(
+        _l("Så är barnet med"),
+        choices=options([("", _l("Inte bestämt än")), *choices(CHILD_PARTICIPATION)]),
+        default="",
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    child_represented_by = _text(_l("Vem talar för barnet? (om någon annan gör det)"), NAME_MAX)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Who speaks for the child is needed only when someone else does (an empty
+        optional field skips its own checks, so this is made here)."""
+        valid = super().validate(extra_validators)
+        field = self.child_represented_by
+        if self.child_participation.data == "represented_by" and not field.data:
+            field.errors = [*field.errors, _l("Skriv vem som talar för barnet.")]
+            valid = False
+        return valid
+
+
+def attendance_form(team_ids: list[int], **kwargs: Any) -> AttendanceForm:
+    """An AttendanceForm with a group of fields for each of these team members."""
+
+    class ForThisMeeting(AttendanceForm):
+        pass
+
+    for person_id in team_ids:
+        setattr(ForThisMeeting, f"attend_{person_id}", BooleanField(_l("Kommer till mötet")))
+        setattr(ForThisMeeting, f"role_{person_id}", _text(_l("Roll på mötet"), NAME_MAX))
+        setattr(
+            ForThisMeeting,
+            f"decide_{person_id}",
+            BooleanField(_l("Kan fatta beslut för sin verksamhet")),
+        )
+    return ForThisMeeting(**kwargs)

@@ -130,6 +130,7 @@ def withdraw_invitation(plan_id: int, person_id: int):
 
 # The plan-writing routes share this blueprint (registered when this module loads).
 from . import consent as _consent  # noqa: E402, F401
+from . import meeting_setup as _meeting_setup  # noqa: E402, F401
 from . import meetings as _meetings  # noqa: E402, F401
 from . import plans as _plans  # noqa: E402, F401
 from . import translations as _translations  # noqa: E402, F401

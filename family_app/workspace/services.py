@@ -22,8 +22,10 @@ from ..labels import GUARDIAN_KINDS_WITH_CUSTODY
 from ..models import (
     Action,
     Agency,
+    AgendaItem,
     Goal,
     Meeting,
+    MeetingAttendee,
     MeetingStatus,
     MemberRole,
     Notification,
@@ -445,3 +447,64 @@ def cancel_meeting(session: Session, access: PlanAccess, meeting: Meeting) -> No
         session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "cancelled"
     )
     _tell_family(session, access.plan, None, access.today)
+
+
+# --- who comes, how the child takes part, the team's agenda (before the meeting) --------
+
+
+@dataclass(frozen=True)
+class Attending:
+    """A team member coming to a meeting, in what role, and whether they can decide."""
+
+    person: Person
+    role: str
+    can_decide: bool
+
+
+def set_attendees(
+    session: Session,
+    access: PlanAccess,
+    meeting: Meeting,
+    coming: list[Attending],
+    child_participation: str | None,
+    child_represented_by: str | None,
+) -> None:
+    """Replace the team's attendance; an agency invited without a named person stays.
+
+    The family sees who comes and who can decide, so nobody promises a decision
+    that the people in the room cannot make."""
+    by_person = {a.person_id: a for a in meeting.attendees if a.person_id is not None}
+    chosen = {c.person.id for c in coming}
+    for person_id, row in by_person.items():
+        if person_id not in chosen:
+            meeting.attendees.remove(row)
+    for choice in coming:
+        row = by_person.get(choice.person.id)
+        if row is None:
+            row = MeetingAttendee(person_id=choice.person.id)
+            meeting.attendees.append(row)
+        row.agency_id = choice.person.agency_id
+        row.role = choice.role
+        row.can_decide = choice.can_decide
+    meeting.child_participation = child_participation or None
+    meeting.child_represented_by = (
+        child_represented_by if child_participation == "represented_by" else None
+    )
+    record(session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id,
+           "attendees")  # fmt: skip
+
+
+def add_agenda_item(session: Session, access: PlanAccess, meeting: Meeting, text: str) -> None:
+    """A point the team puts on the agenda, for everyone at the meeting."""
+    last = max((i.position for i in meeting.agenda_items), default=0)
+    item = AgendaItem(position=last + 1, text=text, source="team", audience="everyone")
+    meeting.agenda_items.append(item)
+    session.flush()
+    record(session, AuditAction.WRITE, access.person, access.plan, "agenda_item", item.id)
+
+
+def remove_agenda_item(session: Session, access: PlanAccess, item: AgendaItem) -> None:
+    """Only the team's own points: a point from the child's views is the child's."""
+    item.meeting.agenda_items.remove(item)
+    record(session, AuditAction.WRITE, access.person, access.plan, "agenda_item", item.id,
+           "removed")  # fmt: skip

@@ -36,6 +36,7 @@ from family_app.account.feeds import new_feed
 from family_app.models import (
     Agency,
     AgencyKind,
+    AgendaItem,
     Credential,
     MemberRole,
     Person,
@@ -216,6 +217,10 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # Cancelling asks first (GET); the empty form is the whole answer (POST).
     ("workspace.cancel_meeting", "GET"): only(["coordinator"], 200),
     ("workspace.cancel_meeting", "POST"): only(["coordinator"], 303),
+    ("workspace.meeting_setup", "GET"): only(["coordinator"], 200),
+    ("workspace.meeting_setup", "POST"): only(["coordinator"], 303),  # nobody ticked: valid
+    ("workspace.add_agenda_item", "POST"): only(["coordinator"], 400),  # no text
+    ("workspace.remove_agenda_item", "POST"): only(["coordinator"], 303),
     ("workspace.translations", "GET"): only(["coordinator"], 200),
     ("workspace.translate", "GET"): only(["coordinator"], 200),
     ("workspace.translate", "POST"): only(["coordinator"], 400),  # who translated is missing
@@ -289,6 +294,8 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
     session.flush()
     answer = StatementAnswer(statement_id=statement.id, prompt="want_help", text="Hjälp")
     session.add(answer)
+    team_point = AgendaItem(meeting_id=family.meeting.id, text="Skolan", source="team")
+    session.add(team_point)
     feed_token = new_feed(session, family.guardians[0])
     session.commit()
     child_role = role if role in CHILDREN else "child"
@@ -317,6 +324,7 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "answer_id": answer.id,
         "goal_id": family.goal.id,
         "action_id": family.action.id,
+        "item_id": team_point.id,
     }
     return World(people, args)
 

@@ -165,6 +165,7 @@ def world(session):
         "token": "x",
         "goal_id": family.goal.id,
         "action_id": family.action.id,
+        "item_id": 1,
     }
     return people, args
 
@@ -235,6 +236,9 @@ ROUTE_NAMES += [
     "workspace.publish",
     "workspace.record_consent",
     "workspace.translate",
+    "workspace.meeting_setup",
+    "workspace.add_agenda_item",
+    "workspace.remove_agenda_item",
 ]
 ROUTE_NAMES.sort()
 
