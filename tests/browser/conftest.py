@@ -49,13 +49,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _live_database_url(tmp: Path) -> str:
+def _live_database_url(tmp: Path, suffix: str = "live") -> str:
     base = os.environ.get("FAMILY_APP_TEST_DATABASE_URL")
     if not base:
-        return f"sqlite:///{tmp / 'live.db'}"
+        return f"sqlite:///{tmp / (suffix + '.db')}"
     # A database of its own, so the functional tests' cleaning never touches it.
     engine = create_engine(normalise_database_url(base), isolation_level="AUTOCOMMIT")
-    name = engine.url.database + "_live"
+    name = f"{engine.url.database}_{suffix}"
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -95,11 +95,10 @@ class LiveServer:
         return link.split(self.url, 1)[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("live")
+def _serve(tmp: Path, suffix: str, seed: bool) -> Iterator[LiveServer]:
+    """gunicorn with two workers on a fresh database: demo-seeded, or empty."""
     port = _free_port()
-    database_url = _live_database_url(tmp)
+    database_url = _live_database_url(tmp, suffix)
     origin = f"http://localhost:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAMILY_APP_")}
     env.update(
@@ -107,13 +106,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         FAMILY_APP_SECRET_KEY="browser-test-secret-key-0123456789-abcdef",
         FAMILY_APP_ORIGIN=origin,
         FAMILY_APP_PORT=str(port),
-        FAMILY_APP_DEV_SIGN_IN="1",
+        FAMILY_APP_DEV_SIGN_IN="1" if seed else "0",
         FAMILY_APP_RATELIMIT_ENABLED="0",
     )
     run = LiveServer(origin, database_url, env, [])
     run.cli("db", "upgrade")
-    run.demo = json.loads(run.cli("seed-demo", "--json"))
-    log = (tmp / "server.log").open("w")
+    if seed:
+        run.demo = json.loads(run.cli("seed-demo", "--json"))
+    log_path = tmp / f"{suffix}-server.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -137,12 +138,24 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                raise RuntimeError((tmp / "server.log").read_text()) from None
+                raise RuntimeError(log_path.read_text()) from None
             time.sleep(0.2)
     yield run
     server.terminate()
     server.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo, seeded once for the browser tests that read it."""
+    yield from _serve(tmp_path_factory.mktemp("live"), "live", seed=True)
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A deployment on its first day: an empty database, no demo, no dev sign-in."""
+    yield from _serve(tmp_path_factory.mktemp("empty"), "empty", seed=False)
 
 
 @pytest.fixture(scope="session")
