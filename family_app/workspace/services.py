@@ -8,9 +8,10 @@ so nobody overwrites another person's text without seeing it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -57,11 +58,20 @@ class NewChild:
     protected: bool
 
 
+class NewGuardian(NamedTuple):
+    """A guardian named on the new-plan form; protected identity is judged per
+    person (decision 4), so each guardian carries their own."""
+
+    name: str
+    kind: str
+    protected: bool = False
+
+
 def create_plan(
     session: Session,
     coordinator: Person,
     child: NewChild,
-    guardians: list[tuple[str, str]],
+    guardians: Sequence[tuple[str, str] | NewGuardian],
     responsible_agency: Agency,
 ) -> Plan:
     """A draft plan with its child and guardians; the creator coordinates it.
@@ -84,18 +94,20 @@ def create_plan(
     )
     session.add(plan)
     session.flush()
-    for name, kind in guardians:
-        _add_guardian(session, plan, name, kind)
+    for guardian in guardians:
+        _add_guardian(session, plan, *NewGuardian(*guardian))
     record(session, AuditAction.WRITE, coordinator, plan, "plan", plan.id, "created")
     return plan
 
 
-def _add_guardian(session: Session, plan: Plan, name: str, kind: str) -> PlanMember:
-    guardian = Person(display_name=name)
+def _add_guardian(
+    session: Session, plan: Plan, name: str, kind: str, protected: bool = False
+) -> PlanMember:
+    guardian = Person(display_name=name, protected_identity=protected)
     session.add(guardian)
     session.flush()
     member = PlanMember(
-        plan_id=plan.id,
+        plan=plan,
         person_id=guardian.id,
         role=MemberRole.GUARDIAN,
         has_custody=kind in GUARDIAN_KINDS_WITH_CUSTODY,
@@ -122,13 +134,11 @@ def add_member(
         relative = Person(display_name=name)
         session.add(relative)
         session.flush()
-        member = PlanMember(plan_id=plan.id, person_id=relative.id, role=MemberRole.RELATIVE)
+        member = PlanMember(plan=plan, person_id=relative.id, role=MemberRole.RELATIVE)
         session.add(member)
     else:
         assert professional is not None and professional.agency_id is not None
-        member = PlanMember(
-            plan_id=plan.id, person_id=professional.id, role=MemberRole.PROFESSIONAL
-        )
+        member = PlanMember(plan=plan, person_id=professional.id, role=MemberRole.PROFESSIONAL)
         session.add(member)
     session.flush()
     record(session, AuditAction.WRITE, access.person, plan, "plan_member", member.id, kind)
@@ -221,7 +231,9 @@ def save_goal(
 ) -> Goal:
     plan = access.plan
     if goal is None:
-        goal = Goal(plan_id=plan.id, text=text, words_of=words_of, position=len(plan.goals) + 1)
+        position = max((x.position for x in plan.goals), default=0) + 1
+        # Through the relationship, so plan.goals is current within one transaction.
+        goal = Goal(plan=plan, text=text, words_of=words_of, position=position)
         session.add(goal)
         session.flush()
     else:
@@ -256,7 +268,8 @@ def save_action(
     """Add or change an action; the form has limited every id to this plan's choices."""
     plan = access.plan
     if action is None:
-        action = Action(plan_id=plan.id, **{k: values[k] for k in ACTION_FIELDS})
+        # Through the relationship: publish_problems() reads plan.actions.
+        action = Action(plan=plan, **{k: values[k] for k in ACTION_FIELDS})
         session.add(action)
         session.flush()
     else:
