@@ -557,6 +557,7 @@ class Policy(StrEnum):
     SET_HARM_FLAG = "set_harm_flag"  # plan_id, goal_id | action_id: the team
     RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
     SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
+    EDIT_MEMBER = "edit_member"  # plan_id, member_id: coordinator; a guardian or relative
 
 
 def current_access() -> PlanAccess:
@@ -900,6 +901,22 @@ def _check_schedule_meeting(kwargs: dict[str, Any]) -> None:
         )
 
 
+def _check_edit_member(kwargs: dict[str, Any]) -> None:
+    """The coordinator puts right a family member's details; staff members belong
+    to the agencies' directory, so they are not edited here."""
+    access = _load_plan(kwargs)
+    _require(access.may_edit_plan)
+    g.member = next(
+        (
+            m
+            for m in access.plan.members
+            if m.id == kwargs["member_id"] and m.role != MemberRole.PROFESSIONAL
+        ),
+        None,
+    )
+    _require(g.member is not None)
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -928,6 +945,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SET_HARM_FLAG: _check_set_harm_flag,
     Policy.RECORD_CONSENT: _check_record_consent,
     Policy.SCHEDULE_MEETING: _check_schedule_meeting,
+    Policy.EDIT_MEMBER: _check_edit_member,
 }
 
 

@@ -145,6 +145,39 @@ def add_member(
     return member
 
 
+def others_actions(plan: Plan) -> list[Action]:
+    """Actions by others than the region and the municipality (school run by
+    others, Försäkringskassan…): DESIGN section 3 counts them as actions too."""
+    return [
+        a
+        for a in plan.actions
+        if a.responsible_agency is not None
+        and not a.responsible_agency.may_hold_overall_responsibility
+    ]
+
+
+def edit_member(
+    session: Session,
+    access: PlanAccess,
+    member: PlanMember,
+    name: str,
+    guardian_kind: str,
+    protected: bool,
+) -> None:
+    """Put right a family member's name, kind of guardian (custody follows it)
+    and protected identity. Custody decides whose consent counts (rule 2), so a
+    change of kind is audited as its own detail."""
+    person = member.person
+    person.display_name = name
+    person.protected_identity = protected
+    detail = "details"
+    if member.role == MemberRole.GUARDIAN and guardian_kind != member.guardian_kind:
+        member.guardian_kind = guardian_kind
+        member.has_custody = guardian_kind in GUARDIAN_KINDS_WITH_CUSTODY
+        detail = "custody"
+    record(session, AuditAction.WRITE, access.person, access.plan, "plan_member", member.id, detail)
+
+
 def directory_professionals(session: Session, plan: Plan) -> list[Person]:
     """Staff in the agencies' directory who are not in the plan yet."""
     taken = {m.person_id for m in plan.members} | {plan.coordinator_id}
@@ -211,10 +244,18 @@ def update_details(
     background: str,
     follow_up_date: date | None,
     responsible_agency: Agency,
+    meeting_question: str | None = None,
+    no_other_actions: bool | None = None,
 ) -> None:
+    """Background, the question for the meeting, follow-up, huvudansvar and the
+    explicit "no other actions"; None leaves a value as it is."""
     plan = access.plan
     _check_version(plan, read_version)
     plan.background = background
+    if meeting_question is not None:
+        plan.meeting_question = meeting_question
+    if no_other_actions is not None:
+        plan.no_other_actions = no_other_actions
     plan.follow_up_date = follow_up_date
     plan.responsible_agency_id = responsible_agency.id
     record(session, AuditAction.WRITE, access.person, plan, "plan", plan.id, "details")
