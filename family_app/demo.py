@@ -184,8 +184,8 @@ def _tag_demo_person_directly(
 
 
 def _translate_directly(session: Session, obj: object, field: str, locale: str, text: str) -> None:
-    """A family-facing text in another language, marked with the Swedish text it
-    was made from (no workspace service writes translations yet)."""
+    """An agenda item in another language: the meetings service for agendas is
+    being built (plan, goal and action texts go through services.save_translation)."""
     session.add(
         ContentTranslation(
             object_type=OBJECT_TYPES[type(obj).__name__],
@@ -408,6 +408,13 @@ class _Seeder:
             self.s.flush()
         return action
 
+    def translate(
+        self, access: PlanAccess, part: Plan | Goal | Action, field: str, text: str
+    ) -> None:
+        services.save_translation(
+            self.s, access, part, field, "ar", text, "Demo: auktoriserad tolk"
+        )
+
     def written_consent(self, access: PlanAccess, agency_key: str, parties: list[Person]) -> None:
         """Consent the family signed on paper two months ago, recorded by the
         coordinator (the workspace's "record consent" form)."""
@@ -609,15 +616,14 @@ class _Seeder:
         plan = access.plan
         p = self.people
         A = self.agencies
-        _translate_directly(
-            self.s,
+        self.translate(
+            access,
             plan,
             "background",
-            "ar",
             "يوسف غالبًا ما يغيب عن المدرسة. يريد أن يعود ويلتقي بأصدقائه.",
         )
         goal = self.goal(access, "Jag vill gå i skolan varje dag.")
-        _translate_directly(self.s, goal, "text", "ar", "أريد أن أذهب إلى المدرسة كل يوم.")
+        self.translate(access, goal, "text", "أريد أن أذهب إلى المدرسة كل يوم.")
         talk = self.action(
             access, goal, "bup", "maja",
             "Samtal om oro",
@@ -655,7 +661,7 @@ class _Seeder:
             (family, "child_description"): "يأتي ميكائيل إلى منزلكم مرة في الشهر.",
         }
         for (obj, field), text in arabic.items():
-            _translate_directly(self.s, obj, field, "ar", text)
+            self.translate(access, obj, field, text)
         for key in ("soc", "bup", "school"):
             self.written_consent(access, key, [p["amal"], p["yusuf"]])
         meeting = self.meeting(

@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from ..access import PlanAccess, age_rules
 from ..audit import AuditAction, record
+from ..content import OBJECT_TYPES, source_hash
 from ..labels import GUARDIAN_KINDS_WITH_CUSTODY
 from ..models import (
     Action,
     Agency,
+    ContentTranslation,
     Goal,
     Meeting,
     MeetingStatus,
@@ -336,6 +338,59 @@ def change_status(
     action.status_changed_on = on
     record(session, AuditAction.WRITE, access.person, access.plan, "action", action.id, status)
     _tell_family(session, access.plan, action, access.today)
+
+
+# --- translations of what the family reads ------------------------------------------------
+
+# The family-facing texts of a plan that can carry a translation (content.OBJECT_TYPES).
+TRANSLATABLE: dict[type, tuple[str, ...]] = {
+    Plan: ("background", "meeting_question"),
+    Goal: ("text",),
+    Action: ("title", "description", "child_description", "family_part"),
+}
+
+
+def save_translation(
+    session: Session,
+    access: PlanAccess,
+    part: Plan | Goal | Action,
+    field: str,
+    locale: str,
+    text: str,
+    translator: str,
+) -> ContentTranslation:
+    """A family-facing text in another language, marked with the hash of the
+    Swedish text it was made from: when the Swedish changes, the family is shown
+    the translation as out of date, never silently (content.Translations)."""
+    if field not in TRANSLATABLE[type(part)]:
+        raise ValueError(f"{type(part).__name__}.{field} is not translated")
+    kind = OBJECT_TYPES[type(part).__name__]
+    row = session.scalar(
+        select(ContentTranslation).where(
+            ContentTranslation.object_type == kind,
+            ContentTranslation.object_id == part.id,
+            ContentTranslation.field == field,
+            ContentTranslation.locale == locale,
+        )
+    )
+    if row is None:
+        row = ContentTranslation(object_type=kind, object_id=part.id, field=field, locale=locale)
+        session.add(row)
+    row.text = text
+    row.translator = translator
+    row.translated_at = utcnow()
+    row.source_hash = source_hash(getattr(part, field) or "")
+    session.flush()
+    record(
+        session,
+        AuditAction.WRITE,
+        access.person,
+        access.plan,
+        "translation",
+        row.id,
+        f"{kind}.{field}.{locale}",
+    )
+    return row
 
 
 # --- publishing (rule 1) ---------------------------------------------------------------

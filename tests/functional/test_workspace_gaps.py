@@ -218,6 +218,8 @@ def test_coordinator_corrects_a_guardians_name_kind_and_protected_identity(clien
     path = f"/workspace/plans/{family.plan.id}/members/{member.id}"
     workspace = client.get(f"/workspace/plans/{family.plan.id}").get_data(as_text=True)
     assert path in workspace
+    people = client.get(f"/workspace/plans/{family.plan.id}/people").get_data(as_text=True)
+    assert path in people
     opened = client.get(path)
     assert opened.status_code == 200 and guardian.display_name in opened.get_data(as_text=True)
     response = _post(
