@@ -243,6 +243,29 @@ class EditMemberForm(FlaskForm):
     protected = BooleanField(_l("Har skyddade personuppgifter"))
 
 
+class TranslationForm(FlaskForm):
+    """A family-facing text in one of the app's other languages; the route sets
+    which texts of this plan and which languages are choices."""
+
+    source = SelectField(
+        _l("Texten som översätts"),
+        validators=[InputRequired(CHOICE_MESSAGE)],
+        validate_choice=True,
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    locale = SelectField(
+        _l("Språk"),
+        validators=[InputRequired(CHOICE_MESSAGE)],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    text = _text(_l("Översättningen"), TEXT_MAX, required=_l("Skriv översättningen."))
+    translator = _text(
+        _l("Vem översatte? (till exempel en auktoriserad tolk)"),
+        NAME_MAX,
+        required=_l("Skriv vem som översatte."),
+    )
+
+
 class DetailsForm(VersionedForm):
     background = _text(_l("Bakgrund, med enkla ord"), TEXT_MAX)
     meeting_question = _text(_l("Frågan till mötet: vad ska mötet svara på?"), 2000)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,6 +32,7 @@ from .forms import (
     MemberForm,
     NewPlanForm,
     StatusForm,
+    TranslationForm,
     options,
 )
 from .my_plans import my_plans as gather_my_plans
@@ -290,6 +291,69 @@ def edit_member(plan_id: int, member_id: int):
     )
     db.session.commit()
     flash(_("Uppgifterna är sparade."), "success")
+    return redirect(back, 303)
+
+
+# --- translations ---------------------------------------------------------------------------
+
+
+TRANSLATED_FIELDS = {
+    "background": _l("Bakgrund"),
+    "meeting_question": _l("Frågan till mötet"),
+    "text": _l("Målet"),
+    "title": _l("Vad hjälpen heter"),
+    "description": _l("Vad händer, för vuxna"),
+    "child_description": _l("Text till barnet"),
+    "family_part": _l("Det här gör familjen själv"),
+}
+
+
+def _translatable(plan_: Any) -> dict[str, tuple[Any, str, Any]]:
+    """Every family-facing text of this plan that has Swedish to translate, by a
+    key such as "goal:3:text"; a text of another plan is simply not a choice."""
+    found: dict[str, tuple[Any, str, Any]] = {}
+    for part in [plan_, *plan_.goals, *plan_.actions]:
+        kind = type(part).__name__.lower()
+        for field in services.TRANSLATABLE[type(part)]:
+            swedish = getattr(part, field) or ""
+            if swedish.strip():
+                where = "" if part is plan_ else f" ({getattr(part, 'title', None) or swedish})"
+                label = f"{TRANSLATED_FIELDS[field]}{where[:90]}"
+                found[f"{kind}:{part.id}:{field}"] = (part, field, label)
+    return found
+
+
+@bp.route("/plans/<int:plan_id>/translations/new", methods=["GET", "POST"])
+@validates_own_text
+@guard(Policy.EDIT_PLAN)
+def translate(plan_id: int):
+    """A translation of one of the plan's texts, made from the Swedish shown on the
+    page; when the Swedish changes later the family sees the translation marked old."""
+    access = current_access()
+    texts = _translatable(access.plan)
+    form = TranslationForm(
+        data=None if request.method == "POST" else {"source": request.args.get("source")}
+    )
+    form.source.choices = options([NONE_CHOICE, *[(k, v[2]) for k, v in texts.items()]])
+    languages = {k: v["name"] for k, v in current_app.config["LANGUAGES"].items() if k != "sv"}
+    form.locale.choices = options(languages.items())
+    title = _l("Översätt en text i planen")
+    back = url_for("workspace.plan", plan_id=plan_id)
+    chosen = texts.get(form.source.data or "")
+    hints = {}
+    if chosen is not None:
+        swedish = getattr(chosen[0], chosen[1])
+        hints["text"] = _l("Den svenska texten: %(text)s", text=swedish)
+    if not form.is_submitted():
+        return _form_page(form, title, _l("Spara översättningen"), back=back, hints=hints)
+    if not form.validate() or chosen is None:
+        return _form_page(form, title, _l("Spara översättningen"), 400, back=back, hints=hints)
+    part, field, _label = chosen
+    services.save_translation(
+        db.session, access, part, field, form.locale.data, form.text.data, form.translator.data
+    )
+    db.session.commit()
+    flash(_("Översättningen är sparad."), "success")
     return redirect(back, 303)
 
 

@@ -191,6 +191,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # The world's member is a guardian of the plan; an empty name is refused.
     ("workspace.edit_member", "GET"): only(["coordinator"], 200),
     ("workspace.edit_member", "POST"): only(["coordinator"], 400),
+    ("workspace.translate", "GET"): only(["coordinator"], 200),
+    ("workspace.translate", "POST"): only(["coordinator"], 400),
     ("workspace.new_goal", "GET"): only(["coordinator"], 200),
     ("workspace.new_goal", "POST"): only(["coordinator"], 400),
     ("workspace.edit_goal", "GET"): only(["coordinator"], 200),

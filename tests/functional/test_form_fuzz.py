@@ -237,6 +237,7 @@ ROUTE_NAMES += [
     "workspace.new_plan",
     "workspace.publish",
     "workspace.record_consent",
+    "workspace.translate",
 ]
 ROUTE_NAMES.sort()
 

@@ -12,10 +12,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from family_app.content import Translations
 from family_app.models import (
     Action,
     AgencyKind,
     AuditEvent,
+    ContentTranslation,
+    Goal,
     MemberRole,
     Person,
     Plan,
@@ -282,3 +285,64 @@ def test_a_relative_has_no_guardian_kind_and_staff_are_not_edited_here(client, s
     assert (
         client.get(f"/workspace/plans/{family.plan.id}/members/{elsewhere.id}").status_code == 404
     )
+
+
+# --- translations of the plan's texts ---
+
+
+def test_coordinator_translates_a_goal_and_the_family_reads_it_until_the_swedish_changes(
+    client, session
+):
+    family = make_family(session)
+    sign_in_as(client, family.coordinator)
+    source = f"goal:{family.goal.id}:text"
+    path = f"/workspace/plans/{family.plan.id}/translations/new"
+    opened = client.get(f"{path}?source={source}").get_data(as_text=True)
+    assert "Jag vill sova bättre." in opened  # the Swedish to translate from
+    form = {
+        "source": source,
+        "locale": "ar",
+        "text": "أريد أن أنام بشكل أفضل.",
+        "translator": "Tolk Amina",
+    }
+    assert _post(client, path, form).status_code == 303
+    row = session.scalar(select(ContentTranslation))
+    assert (row.object_type, row.object_id, row.field, row.locale) == (
+        "goal",
+        family.goal.id,
+        "text",
+        "ar",
+    )
+    audit = session.scalar(select(AuditEvent).where(AuditEvent.object_type == "translation"))
+    assert audit.actor_id == family.coordinator.id and audit.detail == "goal.text.ar"
+    # Saved again: the same row, not a second one.
+    assert _post(client, path, {**form, "text": "أريد أن أنام جيدًا."}).status_code == 303
+    session.expire_all()
+    rows = session.scalars(select(ContentTranslation)).all()
+    assert [r.text for r in rows] == ["أريد أن أنام جيدًا."]
+
+    guardian = client.application.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    guardian.post("/language", data={"lang": "ar", "csrf_token": csrf_token(guardian)})
+    page = guardian.get(f"/plans/{family.plan.id}")
+    assert "أريد أن أنام جيدًا." in page.get_data(as_text=True)
+    goal = session.get(Goal, family.goal.id)
+    assert not Translations(session, [goal], "ar").get(goal, "text").stale
+    # The Swedish changes: the translation is known to be of an older text.
+    goal.text = "Jag vill sova hela natten."
+    session.commit()
+    assert Translations(session, [goal], "ar").get(goal, "text").stale
+
+
+def test_translation_of_another_plans_text_or_an_unknown_language_is_refused(client, session):
+    family = make_family(session)
+    other = make_family(session)
+    sign_in_as(client, family.coordinator)
+    path = f"/workspace/plans/{family.plan.id}/translations/new"
+    base = {"locale": "ar", "text": "نص", "translator": "Tolk"}
+    elsewhere = _post(client, path, {**base, "source": f"goal:{other.goal.id}:text"})
+    unknown = _post(client, path, {**base, "source": f"goal:{family.goal.id}:text", "locale": "xx"})
+    empty = _post(client, path, {**base, "source": f"goal:{family.goal.id}:text", "text": ""})
+    assert (elsewhere.status_code, unknown.status_code, empty.status_code) == (400, 400, 400)
+    assert "Skriv översättningen." in empty.get_data(as_text=True)
+    assert session.scalar(select(ContentTranslation)) is None
