@@ -211,6 +211,7 @@ class MemberForm(FlaskForm):
         default="parent",
         invalid_choice_message=CHOICE_MESSAGE,
     )
+    protected = BooleanField(_l("Vårdnadshavaren eller den anhöriga har skyddade personuppgifter"))
     professional_id = _select(_l("Personal från verksamheternas register"), required=False)
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -245,6 +245,7 @@ def add_member(plan_id: int):
         name=form.name.data or "",
         guardian_kind=form.guardian_kind.data,
         professional=professional,
+        protected=form.protected.data and form.kind.data != "professional",
     )
     db.session.commit()
     flash(_("Personen är med i planen."), "success")

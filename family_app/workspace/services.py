@@ -126,14 +126,15 @@ def add_member(
     name: str = "",
     guardian_kind: str = "",
     professional: Person | None = None,
+    protected: bool = False,
 ) -> PlanMember:
     """Someone joins the plan. A professional comes from the directory and gets a
     membership only: their agency's admin invites them, never the coordinator."""
     plan = access.plan
     if kind == "guardian":
-        member = _add_guardian(session, plan, name, guardian_kind)
+        member = _add_guardian(session, plan, name, guardian_kind, protected)
     elif kind == "relative":
-        relative = Person(display_name=name)
+        relative = Person(display_name=name, protected_identity=protected)
         session.add(relative)
         session.flush()
         member = PlanMember(plan=plan, person_id=relative.id, role=MemberRole.RELATIVE)

@@ -346,3 +346,26 @@ def test_translation_of_another_plans_text_or_an_unknown_language_is_refused(cli
     assert (elsewhere.status_code, unknown.status_code, empty.status_code) == (400, 400, 400)
     assert "Skriv översättningen." in empty.get_data(as_text=True)
     assert session.scalar(select(ContentTranslation)) is None
+
+
+def test_a_guardian_or_relative_added_later_can_have_protected_identity(client, session):
+    family = make_family(session)
+    sign_in_as(client, family.coordinator)
+    path = f"/workspace/plans/{family.plan.id}/members/new"
+    added = _post(
+        client,
+        path,
+        {"kind": "relative", "name": "Farmor Aina", "guardian_kind": "parent", "protected": "y"},
+    )
+    plain = _post(
+        client, path, {"kind": "relative", "name": "Morfar Bo", "guardian_kind": "parent"}
+    )
+    assert (added.status_code, plain.status_code) == (303, 303)
+    session.expire_all()
+    people = {
+        p.display_name: p.protected_identity
+        for p in session.scalars(
+            select(Person).where(Person.display_name.in_(["Farmor Aina", "Morfar Bo"]))
+        )
+    }
+    assert people == {"Farmor Aina": True, "Morfar Bo": False}
