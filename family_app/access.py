@@ -570,6 +570,7 @@ class Policy(StrEnum):
     SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
     TRANSLATE_PLAN = "translate_plan"  # plan_id: the coordinator
     REMOVE_AGENDA_ITEM = "remove_agenda_item"  # plan_id, meeting_id, item_id: coordinator
+    EDIT_MEMBER = "edit_member"  # plan_id, member_id: coordinator; a guardian or relative
 
 
 def current_access() -> PlanAccess:
@@ -924,6 +925,22 @@ def _check_schedule_meeting(kwargs: dict[str, Any]) -> None:
         )
 
 
+def _check_edit_member(kwargs: dict[str, Any]) -> None:
+    """The coordinator puts right a family member's details; staff members belong
+    to the agencies' directory, so they are not edited here."""
+    access = _load_plan(kwargs)
+    _require(access.may_edit_plan)
+    g.member = next(
+        (
+            m
+            for m in access.plan.members
+            if m.id == kwargs["member_id"] and m.role != MemberRole.PROFESSIONAL
+        ),
+        None,
+    )
+    _require(g.member is not None)
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -954,6 +971,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SCHEDULE_MEETING: _check_schedule_meeting,
     Policy.TRANSLATE_PLAN: _check_translate_plan,
     Policy.REMOVE_AGENDA_ITEM: _check_remove_agenda_item,
+    Policy.EDIT_MEMBER: _check_edit_member,
 }
 
 

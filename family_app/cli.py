@@ -82,9 +82,10 @@ def db_check() -> None:
 @click.command("seed-demo")
 @click.option("--json", "as_json", is_flag=True, help="Print the invitations as JSON.")
 def seed_demo_command(as_json: bool) -> None:
-    """Create the fictional demo families and print one invitation per person."""
+    """Create the fictional demo families and print one invitation per person,
+    and the agency admin's (link and code), so a new user can sign in as admin."""
     from .access import stockholm_today
-    from .demo import seed_demo
+    from .demo import AGENCY_ADMIN_ROLE, seed_demo
 
     check_database()
     invites = seed_demo(db.session, stockholm_today(), current_app.config["INVITATION_DAYS"])
@@ -92,9 +93,16 @@ def seed_demo_command(as_json: bool) -> None:
         click.echo(json.dumps([i.as_dict() for i in invites], ensure_ascii=False, indent=2))
         return
     origin = current_app.config["WEBAUTHN_ORIGIN"]
+    admins = [i for i in invites if i.role == AGENCY_ADMIN_ROLE]
     click.echo("Demo invitations (each works once):")
     for invite in invites:
-        click.echo(f"  {invite.name:<16} {invite.role:<13} {origin}{invite.invite_path}")
+        if invite not in admins:
+            click.echo(f"  {invite.name:<16} {invite.role:<13} {origin}{invite.invite_path}")
+    for admin in admins:
+        click.echo("")
+        click.echo(f"Agency admin ({admin.name}): adds professionals and invites them.")
+        click.echo(f"  Link: {origin}{admin.invite_path}")
+        click.echo(f"  Code: {admin.code}")
 
 
 @click.command("invite")

@@ -75,7 +75,7 @@ class Translations:
 # The family-facing texts of each kind of plan part, in the order the family reads
 # them. Team-only text (harm reasons, exception reasons) is never translated here.
 TRANSLATABLE: dict[str, tuple[str, ...]] = {
-    "plan": ("background",),
+    "plan": ("background", "meeting_question"),
     "goal": ("text",),
     "action": ("title", "description", "child_description", "family_part"),
     "meeting": ("summary",),

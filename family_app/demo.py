@@ -1,5 +1,12 @@
 """Fictional demo families (DESIGN.md section 7). Nobody here is a real person.
 
+The families are written through the workspace's own services, as their
+coordinator would write them (create the plan, add people, goals and actions,
+record the consent given on paper, publish, schedule meetings), so the demo
+proves the workspace can write everything the family sees. The few writes no
+service exists for yet are kept in small ``_..._directly`` functions below,
+each to be swapped for its service when it lands.
+
 Dates are relative to the day of seeding, so the late action is late and the
 next meeting is in five days whenever the demo is set up.
 """
@@ -10,11 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .access import PlanAccess, Role
 from .auth.invitations import issue_invitation
-from .content import source_hash
+from .consent import services as consent_services
+from .content import OBJECT_TYPES, source_hash
 from .models import (
     Action,
     ActionStatus,
@@ -22,11 +31,7 @@ from .models import (
     AgencyKind,
     AgendaItem,
     ChildParticipation,
-    Consent,
-    ConsentEvent,
-    ConsentEventKind,
     ConsentMethod,
-    ConsentParty,
     ContentTranslation,
     Decision,
     Goal,
@@ -35,13 +40,14 @@ from .models import (
     MeetingKind,
     MeetingStatus,
     MemberRole,
+    Notification,
     Person,
     Plan,
-    PlanMember,
-    PlanStatus,
     PrincipalKind,
     WordsOf,
 )
+from .workspace import services
+from .workspace.services import MeetingTimes, NewChild, NewGuardian
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -118,6 +124,15 @@ PROFESSIONALS = [
 ]
 
 
+# The agency admin the demo prints an invitation for: adds and invites the
+# agency's professionals on the admin page (access.py Policy.AGENCY_ADMIN).
+AGENCY_ADMIN = dict(
+    key="agnes", name="Agnes Wik", agency="soc", title="Administratör för Socialtjänsten"
+)
+
+WRITTEN_CONSENT_DAYS = 365
+
+
 @dataclass(frozen=True)
 class DemoInvite:
     name: str
@@ -136,6 +151,107 @@ class DemoInvite:
         }
 
 
+@dataclass(frozen=True)
+class DemoGuardian:
+    key: str
+    name: str
+    kind: str = "parent"
+    protected: bool = False
+    language: str = "sv"
+    phone: str | None = None
+    address: str | None = None
+
+
+# --- writes no workspace service makes yet -------------------------------------------------
+# Each is a direct model write, kept small and named, so it can be swapped for the
+# service when it exists (the agencies' directory, contact details, translations,
+# a meeting's preparation and outcome).
+
+
+def _tag_demo_person_directly(
+    person: Person,
+    key: str,
+    language: str | None = None,
+    phone: str | None = None,
+    address: str | None = None,
+) -> None:
+    """The demo's idempotency key and the contact details no workspace form writes."""
+    person.external_key = f"demo:{key}"
+    if language is not None:
+        person.preferred_language = language
+    person.phone = phone
+    person.address = address
+
+
+def _translate_directly(session: Session, obj: object, field: str, locale: str, text: str) -> None:
+    """An agenda item in another language: the meetings service for agendas is
+    being built (plan, goal and action texts go through services.save_translation)."""
+    session.add(
+        ContentTranslation(
+            object_type=OBJECT_TYPES[type(obj).__name__],
+            object_id=obj.id,  # type: ignore[attr-defined]
+            field=field,
+            locale=locale,
+            text=text,
+            translator="Demo: auktoriserad tolk",
+            source_hash=source_hash(getattr(obj, field)),
+        )
+    )
+
+
+def _prepare_meeting_directly(
+    session: Session,
+    meeting: Meeting,
+    participation: str,
+    agenda: list[str],
+    attendees: list[tuple[Person | Agency, str, bool]],
+    represented_by: str | None = None,
+) -> list[AgendaItem]:
+    """How the child takes part, the agenda and who comes (with mandate or not);
+    the meetings service for these is being built."""
+    meeting.child_participation = participation
+    meeting.child_represented_by = represented_by
+    items = [
+        AgendaItem(meeting_id=meeting.id, position=n, text=text)
+        for n, text in enumerate(agenda, start=1)
+    ]
+    session.add_all(items)
+    for who, role, can_decide in attendees:
+        at = {"agency_id": who.id} if isinstance(who, Agency) else {"person_id": who.id}
+        session.add(MeetingAttendee(meeting_id=meeting.id, role=role, can_decide=can_decide, **at))
+    session.flush()
+    return items
+
+
+def _record_outcome_directly(
+    session: Session,
+    meeting: Meeting,
+    summary: str,
+    decisions: list[tuple[str, Agency, Person, date]],
+) -> None:
+    """A held meeting's summary and its decisions (who does what by when); the
+    after-the-meeting service is being built."""
+    meeting.status = MeetingStatus.HELD
+    meeting.summary = summary
+    for what, agency, person, by_date in decisions:
+        session.add(
+            Decision(
+                meeting_id=meeting.id,
+                what=what,
+                agency_id=agency.id,
+                person_id=person.id,
+                by_date=by_date,
+            )
+        )
+    session.flush()
+
+
+def _forget_seeding_notices(session: Session, plan: Plan) -> None:
+    """The services tell the family and the coordinator about each change; in a
+    demo that was "written" weeks ago those notices would only be noise."""
+    session.execute(delete(Notification).where(Notification.plan_id == plan.id))
+
+
 class _Seeder:
     def __init__(self, session: Session, today: date) -> None:
         self.s = session
@@ -143,7 +259,7 @@ class _Seeder:
         self.agencies: dict[str, Agency] = {}
         self.people: dict[str, Person] = {}
 
-    # --- helpers -------------------------------------------------------------------
+    # --- the agencies' directory (no workspace service: it is the admins' data) ---------
     def agency(self, key: str, **fields) -> Agency:
         found = self.s.scalar(select(Agency).where(Agency.name == fields["name"]))
         if found is None:
@@ -153,392 +269,384 @@ class _Seeder:
         self.agencies[key] = found
         return found
 
-    def person(self, key: str, **fields) -> tuple[Person, bool]:
-        external = f"demo:{key}"
-        found = self.s.scalar(select(Person).where(Person.external_key == external))
-        created = found is None
+    def staff(self, key: str, **fields) -> Person:
+        found = self.known(key)
         if found is None:
-            found = Person(external_key=external, **fields)
+            found = Person(external_key=f"demo:{key}", **fields)
             self.s.add(found)
             self.s.flush()
-        self.people[key] = found
-        return found, created
+            self.people[key] = found
+        return found
 
-    def consent(self, plan: Plan, agency_key: str, parties: list[Person], by: Person) -> Consent:
-        consent = Consent(
-            plan_id=plan.id,
-            agency_id=self.agencies[agency_key].id,
-            scope="Planen och det som sägs på SIP-mötena.",
-            purpose="Att samordna hjälpen till barnet.",
-        )
-        self.s.add(consent)
-        self.s.flush()
-        given = _at(self.today - timedelta(days=60), 10)
-        for party in parties:
-            self.s.add(
-                ConsentParty(
-                    consent_id=consent.id,
-                    person_id=party.id,
-                    given_at=given,
-                    valid_from=given,
-                    valid_to=given + timedelta(days=365),
-                    method=ConsentMethod.WRITTEN,
-                    recorded_by_id=by.id,
-                )
-            )
-            self.s.add(
-                ConsentEvent(
-                    consent_id=consent.id,
-                    person_id=party.id,
-                    kind=ConsentEventKind.GIVEN,
-                    method=ConsentMethod.WRITTEN,
-                    actor_id=by.id,
-                    valid_to=given + timedelta(days=365),
-                    at=given,
-                )
-            )
-        self.s.flush()
-        return consent
-
-    def translate(self, obj: object, field: str, locale: str, text: str) -> None:
-        from .content import OBJECT_TYPES
-
-        self.s.add(
-            ContentTranslation(
-                object_type=OBJECT_TYPES[type(obj).__name__],
-                object_id=obj.id,  # type: ignore[attr-defined]
-                field=field,
-                locale=locale,
-                text=text,
-                translator="Demo: auktoriserad tolk",
-                source_hash=source_hash(getattr(obj, field)),
-            )
-        )
-
-    def member(self, plan: Plan, person: Person, role: MemberRole, custody: bool = False) -> None:
-        self.s.add(PlanMember(plan_id=plan.id, person_id=person.id, role=role, has_custody=custody))
-
-    # --- the families ----------------------------------------------------------------
     def base(self) -> None:
         for fields in AGENCIES:
-            key = fields.pop("key") if "key" in fields else None
-            self.agency(key, **fields)
-            fields["key"] = key
+            self.agency(fields["key"], **{k: v for k, v in fields.items() if k != "key"})
         for pro in PROFESSIONALS:
-            self.person(
+            agency = self.agencies[pro["agency"]]
+            self.staff(
                 pro["key"],
                 display_name=pro["name"],
-                agency_id=self.agencies[pro["agency"]].id,
+                agency_id=agency.id,
                 title=pro["title"],
-                phone=self.agencies[pro["agency"]].phone,
+                phone=agency.phone,
+            )
+        admin = AGENCY_ADMIN
+        self.staff(
+            admin["key"],
+            display_name=admin["name"],
+            agency_id=self.agencies[admin["agency"]].id,
+            title=admin["title"],
+            is_admin=True,
+        )
+
+    # --- helpers ---------------------------------------------------------------------------
+    def known(self, key: str) -> Person | None:
+        found = self.s.scalar(select(Person).where(Person.external_key == f"demo:{key}"))
+        if found is not None:
+            self.people[key] = found
+        return found
+
+    def already_seeded(self, child_key: str, guardians: list[DemoGuardian]) -> bool:
+        """A second run finds the family and only issues new invitations."""
+        if self.known(child_key) is None:
+            return False
+        for guardian in guardians:
+            self.known(guardian.key)
+        return True
+
+    def new_plan(
+        self,
+        child_key: str,
+        child: NewChild,
+        guardians: list[DemoGuardian],
+        coordinator_key: str,
+        responsible_key: str,
+        professionals: list[str],
+        background: str,
+        follow_up_in_days: int,
+    ) -> PlanAccess:
+        """The coordinator creates the draft, adds the team and writes the details,
+        exactly as on the workspace's forms; the returned access is theirs."""
+        coordinator = self.people[coordinator_key]
+        responsible = self.agencies[responsible_key]
+        plan = services.create_plan(
+            self.s,
+            coordinator,
+            child,
+            [NewGuardian(g.name, g.kind, g.protected) for g in guardians],
+            responsible,
+        )
+        self.s.flush()
+        self.people[child_key] = plan.child
+        _tag_demo_person_directly(plan.child, child_key)
+        members = sorted(
+            (m for m in plan.members if m.role == MemberRole.GUARDIAN), key=lambda m: m.id
+        )
+        for guardian, member in zip(guardians, members, strict=True):
+            self.people[guardian.key] = member.person
+            _tag_demo_person_directly(
+                member.person, guardian.key, guardian.language, guardian.phone, guardian.address
+            )
+        access = PlanAccess(coordinator, plan, Role.COORDINATOR, today=self.today)
+        for key in professionals:
+            services.add_member(self.s, access, "professional", professional=self.people[key])
+        self.s.flush()
+        services.update_details(
+            self.s,
+            access,
+            plan.version,
+            background,
+            self.today + timedelta(days=follow_up_in_days),
+            responsible,
+        )
+        self.s.flush()
+        return access
+
+    def goal(self, access: PlanAccess, text: str, words_of: str = WordsOf.CHILD) -> Goal:
+        return services.save_goal(self.s, access, None, 0, text, words_of)
+
+    def action(
+        self,
+        access: PlanAccess,
+        goal: Goal,
+        agency: str,
+        contact: str,
+        title: str,
+        description: str,
+        child_description: str,
+        family_part: str = "",
+        start_in_days: int | None = None,
+        end_in_days: int | None = None,
+        started: bool = False,
+    ) -> Action:
+        """An action as the action form writes it; a started one is then marked
+        started on its start date, as the status form does."""
+        t = self.today
+        start = t + timedelta(days=start_in_days) if start_in_days is not None else None
+        action = services.save_action(
+            self.s,
+            access,
+            None,
+            0,
+            {
+                "title": title,
+                "description": description,
+                "child_description": child_description,
+                "family_part": family_part,
+                "goal_id": goal.id,
+                "responsible_agency_id": self.agencies[agency].id,
+                "contact_person_id": self.people[contact].id,
+                "planned_start": start,
+                "planned_end": t + timedelta(days=end_in_days) if end_in_days else None,
+            },
+        )
+        self.s.flush()
+        if started:
+            services.change_status(
+                self.s, access, action, action.version, ActionStatus.STARTED, start or t
+            )
+            self.s.flush()
+        return action
+
+    def translate(
+        self, access: PlanAccess, part: Plan | Goal | Action, field: str, text: str
+    ) -> None:
+        services.save_translation(
+            self.s, access, part, field, "ar", text, "Demo: auktoriserad tolk"
+        )
+
+    def written_consent(self, access: PlanAccess, agency_key: str, parties: list[Person]) -> None:
+        """Consent the family signed on paper two months ago, recorded by the
+        coordinator (the workspace's "record consent" form)."""
+        given = _at(self.today - timedelta(days=60), 10)
+        for party in parties:
+            consent_services.record_outside_app(
+                self.s,
+                access.plan,
+                self.agencies[agency_key],
+                party,
+                access.person,
+                ConsentMethod.WRITTEN,
+                given,
+                given + timedelta(days=WRITTEN_CONSENT_DAYS),
+                now=given,
             )
 
+    def meeting(
+        self,
+        access: PlanAccess,
+        kind: str,
+        starts_at: datetime,
+        minutes: int,
+        place: str = "",
+        video_url: str = "",
+    ) -> Meeting:
+        meeting = services.schedule_meeting(
+            self.s, access, MeetingTimes(kind, starts_at, minutes, place, video_url)
+        )
+        self.s.flush()
+        return meeting
+
+    def publish(self, access: PlanAccess) -> None:
+        """Published under rule 1 like any plan: the demo must pass the same check."""
+        problems = services.publish_problems(access.plan, self.today)
+        if problems:
+            fields = ", ".join(p.field for p in problems)
+            raise RuntimeError(f"The demo plan cannot be published: {fields}")
+        services.publish(self.s, access)
+        self.s.flush()
+
+    # --- the families ----------------------------------------------------------------
     def alva(self) -> None:
         t = self.today
-        alva, created = self.person(
-            "alva", display_name="Alva Lindqvist", birth_date=_years_ago(t, 13, 70)
-        )
-        self.person(
-            "sara",
-            display_name="Sara Lindqvist",
-            phone="070-111 22 33",
-            address="Björkvägen 4, 511 54 Kinna",
-        )
-        self.person(
-            "johan",
-            display_name="Johan Lindqvist",
-            phone="070-444 55 66",
-            address="Ekgatan 9, 511 55 Kinna",
-        )
-        if not created:
+        guardians = [
+            DemoGuardian(
+                "sara",
+                "Sara Lindqvist",
+                phone="070-111 22 33",
+                address="Björkvägen 4, 511 54 Kinna",
+            ),
+            DemoGuardian(
+                "johan", "Johan Lindqvist", phone="070-444 55 66", address="Ekgatan 9, 511 55 Kinna"
+            ),
+        ]
+        if self.already_seeded("alva", guardians):
             return
-        p = self.people
-        plan = Plan(
-            child_id=alva.id,
-            status=PlanStatus.ACTIVE,
+        access = self.new_plan(
+            "alva",
+            NewChild("Alva Lindqvist", _years_ago(t, 13, 70), "sv", False),
+            guardians,
+            coordinator_key="leila",
+            responsible_key="soc",
+            professionals=["maja", "erik", "karin"],
             background=(
                 "Alva har svårt att koncentrera sig i skolan och sover dåligt. "
                 "Hon vill må bättre och orka med skolan. "
                 "Flera verksamheter hjälper till, och den här planen visar vem som gör vad."
             ),
-            responsible_agency_id=self.agencies["soc"].id,
-            coordinator_id=p["leila"].id,
-            follow_up_date=t + timedelta(days=40),
+            follow_up_in_days=40,
         )
-        self.s.add(plan)
-        self.s.flush()
-        self.member(plan, p["sara"], MemberRole.GUARDIAN, custody=True)
-        self.member(plan, p["johan"], MemberRole.GUARDIAN, custody=True)
-        for key in ("maja", "erik", "karin"):
-            self.member(plan, p[key], MemberRole.PROFESSIONAL)
-        g_school = Goal(
-            plan_id=plan.id,
-            position=1,
-            words_of=WordsOf.CHILD,
-            text="Jag vill klara skoldagen utan att bli helt slut.",
-        )
-        g_sleep = Goal(
-            plan_id=plan.id,
-            position=2,
-            words_of=WordsOf.CHILD,
-            text="Jag vill kunna somna på kvällen.",
-        )
-        g_home = Goal(
-            plan_id=plan.id,
-            position=3,
-            words_of=WordsOf.FAMILY,
-            text="Vi vill bråka mindre hemma på morgonen.",
-        )
-        self.s.add_all([g_school, g_sleep, g_home])
-        self.s.flush()
-        A = self.agencies
-        self.s.add_all(
-            [
-                Action(
-                    plan_id=plan.id,
-                    goal_id=g_school.id,
-                    title="Utredning av ADHD",
-                    description="BUP gör en utredning för att förstå hur Alva fungerar. "
-                    "Det blir fyra träffar med samtal och tester.",
-                    child_description="Du träffar Maja på BUP fyra gånger. "
-                    "Ni pratar och gör några uppgifter.",
-                    family_part="Sara och Johan fyller i ett formulär om hur Alva har det hemma.",
-                    responsible_agency_id=A["bup"].id,
-                    contact_person_id=p["maja"].id,
-                    status=ActionStatus.STARTED,
-                    planned_start=t - timedelta(days=30),
-                    planned_end=t + timedelta(days=30),
-                ),
-                Action(
-                    plan_id=plan.id,
-                    goal_id=g_school.id,
-                    title="Samtal varje tisdag (KBT)",
-                    description="BUP ger Alva samtal varje tisdag. "
-                    "Samtalen heter KBT och hjälper mot oro.",
-                    child_description="Du träffar Maja på BUP varje tisdag. "
-                    "Ni pratar om det som är svårt.",
-                    family_part="",
-                    responsible_agency_id=A["bup"].id,
-                    contact_person_id=p["maja"].id,
-                    status=ActionStatus.STARTED,
-                    planned_start=t - timedelta(days=21),
-                    planned_end=t + timedelta(days=90),
-                ),
-                Action(
-                    plan_id=plan.id,
-                    goal_id=g_school.id,
-                    title="Anpassat schema i skolan",
-                    description="Skolan gör Alvas schema kortare på fredagar. "
-                    "Alva får ett eget rum att vila i.",
-                    child_description="Du slutar tidigare på fredagar. Du får vila i ett lugnt rum.",
-                    family_part="Alva säger till Erik om något inte fungerar.",
-                    responsible_agency_id=A["school"].id,
-                    contact_person_id=p["erik"].id,
-                    status=ActionStatus.STARTED,
-                    planned_start=t - timedelta(days=45),
-                    planned_end=t + timedelta(days=120),
-                ),
-                Action(
-                    plan_id=plan.id,
-                    goal_id=g_school.id,
-                    title="Stöd av specialpedagog",
-                    description="Erik hjälper Alva att planera skolarbetet en gång i veckan.",
-                    child_description="Du och Erik planerar skolarbetet varje vecka.",
-                    responsible_agency_id=A["school"].id,
-                    contact_person_id=p["erik"].id,
-                    status=ActionStatus.STARTED,
-                    planned_start=t - timedelta(days=40),
-                ),
-                Action(
-                    plan_id=plan.id,
-                    goal_id=g_home.id,
-                    title="Föräldrastöd",
-                    description="Socialtjänsten träffar Sara och Johan fem gånger. "
-                    "De får tips om hur morgnarna kan bli lugnare.",
-                    child_description="Dina föräldrar får hjälp att göra morgnarna lugnare.",
-                    family_part="Sara och Johan går på träffarna.",
-                    responsible_agency_id=A["soc"].id,
-                    contact_person_id=p["leila"].id,
-                    status=ActionStatus.PLANNED,
-                    planned_start=t + timedelta(days=10),
-                ),
-                Action(
-                    plan_id=plan.id,
-                    goal_id=g_sleep.id,
-                    title="Uppföljning av sömnen",
-                    description="Vårdcentralen träffar Alva för att prata om sömnen. "
-                    "De kan ge råd och vid behov medicin.",
-                    child_description="Du träffar Karin på vårdcentralen. Ni pratar om hur du sover.",
-                    family_part="Alva skriver en sömndagbok i två veckor innan.",
-                    responsible_agency_id=A["vc"].id,
-                    contact_person_id=p["karin"].id,
-                    status=ActionStatus.PLANNED,
-                    planned_start=t - timedelta(days=18),
-                ),
-            ]
-        )
+        p = self.people
+        g_school = self.goal(access, "Jag vill klara skoldagen utan att bli helt slut.")
+        g_sleep = self.goal(access, "Jag vill kunna somna på kvällen.")
+        g_home = self.goal(access, "Vi vill bråka mindre hemma på morgonen.", WordsOf.FAMILY)
+        self.action(
+            access, g_school, "bup", "maja",
+            "Utredning av ADHD",
+            "BUP gör en utredning för att förstå hur Alva fungerar. "
+            "Det blir fyra träffar med samtal och tester.",
+            "Du träffar Maja på BUP fyra gånger. Ni pratar och gör några uppgifter.",
+            "Sara och Johan fyller i ett formulär om hur Alva har det hemma.",
+            start_in_days=-30, end_in_days=30, started=True,
+        )  # fmt: skip
+        self.action(
+            access, g_school, "bup", "maja",
+            "Samtal varje tisdag (KBT)",
+            "BUP ger Alva samtal varje tisdag. Samtalen heter KBT och hjälper mot oro.",
+            "Du träffar Maja på BUP varje tisdag. Ni pratar om det som är svårt.",
+            start_in_days=-21, end_in_days=90, started=True,
+        )  # fmt: skip
+        self.action(
+            access, g_school, "school", "erik",
+            "Anpassat schema i skolan",
+            "Skolan gör Alvas schema kortare på fredagar. Alva får ett eget rum att vila i.",
+            "Du slutar tidigare på fredagar. Du får vila i ett lugnt rum.",
+            "Alva säger till Erik om något inte fungerar.",
+            start_in_days=-45, end_in_days=120, started=True,
+        )  # fmt: skip
+        self.action(
+            access, g_school, "school", "erik",
+            "Stöd av specialpedagog",
+            "Erik hjälper Alva att planera skolarbetet en gång i veckan.",
+            "Du och Erik planerar skolarbetet varje vecka.",
+            start_in_days=-40, started=True,
+        )  # fmt: skip
+        self.action(
+            access, g_home, "soc", "leila",
+            "Föräldrastöd",
+            "Socialtjänsten träffar Sara och Johan fem gånger. "
+            "De får tips om hur morgnarna kan bli lugnare.",
+            "Dina föräldrar får hjälp att göra morgnarna lugnare.",
+            "Sara och Johan går på träffarna.",
+            start_in_days=10,
+        )  # fmt: skip
+        self.action(
+            access, g_sleep, "vc", "karin",
+            "Uppföljning av sömnen",
+            "Vårdcentralen träffar Alva för att prata om sömnen. "
+            "De kan ge råd och vid behov medicin.",
+            "Du träffar Karin på vårdcentralen. Ni pratar om hur du sover.",
+            "Alva skriver en sömndagbok i två veckor innan.",
+            start_in_days=-18,
+        )  # fmt: skip
         for key in ("soc", "bup", "school", "vc"):
-            self.consent(plan, key, [p["sara"], p["johan"]], p["leila"])
-        upcoming = Meeting(
-            plan_id=plan.id,
-            kind=MeetingKind.SIP,
-            status=MeetingStatus.PLANNED,
-            starts_at=_at(t + timedelta(days=5), 14),
-            ends_at=_at(t + timedelta(days=5), 15),
+            self.written_consent(access, key, [p["sara"], p["johan"]])
+        upcoming = self.meeting(
+            access,
+            MeetingKind.SIP,
+            _at(t + timedelta(days=5), 14),
+            60,
             place="Socialtjänsten, Storgatan 12, Kinna. Rum Ljuset.",
-            child_participation=ChildParticipation.PART,
         )
-        held = Meeting(
-            plan_id=plan.id,
-            kind=MeetingKind.SIP,
-            status=MeetingStatus.HELD,
-            starts_at=_at(t - timedelta(days=56), 9),
-            ends_at=_at(t - timedelta(days=56), 10, 30),
+        held = self.meeting(
+            access,
+            MeetingKind.SIP,
+            _at(t - timedelta(days=56), 9),
+            90,
             place="Kinnaskolan, konferensrummet.",
-            child_participation=ChildParticipation.PRESENT,
-            summary="Vi bestämde att BUP utreder Alva och att skolan gör schemat kortare. "
-            "Vårdcentralen följer upp sömnen. Leila samordnar planen.",
         )
-        self.s.add_all([upcoming, held])
-        self.s.flush()
-        self.s.add_all(
+        A = self.agencies
+        _prepare_meeting_directly(
+            self.s,
+            upcoming,
+            ChildParticipation.PART,
             [
-                AgendaItem(meeting_id=upcoming.id, position=1, text="Hur har det gått sedan sist?"),
-                AgendaItem(
-                    meeting_id=upcoming.id, position=2, text="Varför har sömnhjälpen inte börjat?"
-                ),
-                AgendaItem(
-                    meeting_id=upcoming.id, position=3, text="Vad händer efter utredningen?"
-                ),
-                MeetingAttendee(
-                    meeting_id=upcoming.id,
-                    person_id=p["leila"].id,
-                    role="Samordnare",
-                    can_decide=True,
-                ),
-                MeetingAttendee(
-                    meeting_id=upcoming.id, person_id=p["maja"].id, role="Psykolog", can_decide=True
-                ),
-                MeetingAttendee(
-                    meeting_id=upcoming.id,
-                    person_id=p["erik"].id,
-                    role="Specialpedagog",
-                    can_decide=False,
-                ),
-                MeetingAttendee(
-                    meeting_id=upcoming.id,
-                    agency_id=A["vc"].id,
-                    role="Sjuksköterska",
-                    can_decide=True,
-                ),
-                MeetingAttendee(
-                    meeting_id=upcoming.id, person_id=p["sara"].id, role="Vårdnadshavare"
-                ),
-                MeetingAttendee(
-                    meeting_id=upcoming.id, person_id=p["johan"].id, role="Vårdnadshavare"
-                ),
-                Decision(
-                    meeting_id=held.id,
-                    what="Göra en utredning av ADHD.",
-                    agency_id=A["bup"].id,
-                    person_id=p["maja"].id,
-                    by_date=t + timedelta(days=30),
-                ),
-                Decision(
-                    meeting_id=held.id,
-                    what="Göra schemat kortare på fredagar.",
-                    agency_id=A["school"].id,
-                    person_id=p["erik"].id,
-                    by_date=t - timedelta(days=45),
-                ),
-                Decision(
-                    meeting_id=held.id,
-                    what="Boka en tid om sömnen.",
-                    agency_id=A["vc"].id,
-                    person_id=p["karin"].id,
-                    by_date=t - timedelta(days=18),
-                ),
-            ]
+                "Hur har det gått sedan sist?",
+                "Varför har sömnhjälpen inte börjat?",
+                "Vad händer efter utredningen?",
+            ],
+            [
+                (p["leila"], "Samordnare", True),
+                (p["maja"], "Psykolog", True),
+                (p["erik"], "Specialpedagog", False),
+                (A["vc"], "Sjuksköterska", True),
+                (p["sara"], "Vårdnadshavare", False),
+                (p["johan"], "Vårdnadshavare", False),
+            ],
         )
+        _prepare_meeting_directly(self.s, held, ChildParticipation.PRESENT, [], [])
+        _record_outcome_directly(
+            self.s,
+            held,
+            "Vi bestämde att BUP utreder Alva och att skolan gör schemat kortare. "
+            "Vårdcentralen följer upp sömnen. Leila samordnar planen.",
+            [
+                ("Göra en utredning av ADHD.", A["bup"], p["maja"], t + timedelta(days=30)),
+                ("Göra schemat kortare på fredagar.", A["school"], p["erik"], t - timedelta(days=45)),
+                ("Boka en tid om sömnen.", A["vc"], p["karin"], t - timedelta(days=18)),
+            ],
+        )  # fmt: skip
+        self.publish(access)
+        _forget_seeding_notices(self.s, access.plan)
 
     def yusuf(self) -> None:
         t = self.today
-        yusuf, created = self.person(
-            "yusuf", display_name="Yusuf Ali", birth_date=_years_ago(t, 15, 120)
-        )
-        self.person(
-            "amal",
-            display_name="Amal Hassan",
-            preferred_language="ar",
-            phone="073-222 33 44",
-            address="Parkvägen 2, 511 57 Kinna",
-        )
-        if not created:
+        guardians = [
+            DemoGuardian(
+                "amal",
+                "Amal Hassan",
+                language="ar",
+                phone="073-222 33 44",
+                address="Parkvägen 2, 511 57 Kinna",
+            )
+        ]
+        if self.already_seeded("yusuf", guardians):
             return
+        access = self.new_plan(
+            "yusuf",
+            NewChild("Yusuf Ali", _years_ago(t, 15, 120), "sv", False),
+            guardians,
+            coordinator_key="mikael",
+            responsible_key="soc",
+            professionals=["maja", "sanna"],
+            background="Yusuf är ofta borta från skolan. "
+            "Han vill komma tillbaka och träffa sina kompisar.",
+            follow_up_in_days=30,
+        )
+        plan = access.plan
         p = self.people
         A = self.agencies
-        plan = Plan(
-            child_id=yusuf.id,
-            status=PlanStatus.ACTIVE,
-            background="Yusuf är ofta borta från skolan. Han vill komma tillbaka och träffa sina kompisar.",
-            responsible_agency_id=A["soc"].id,
-            coordinator_id=p["mikael"].id,
-            follow_up_date=t + timedelta(days=30),
-        )
-        self.s.add(plan)
-        self.s.flush()
         self.translate(
-            plan, "background", "ar", "يوسف غالبًا ما يغيب عن المدرسة. يريد أن يعود ويلتقي بأصدقائه."
+            access,
+            plan,
+            "background",
+            "يوسف غالبًا ما يغيب عن المدرسة. يريد أن يعود ويلتقي بأصدقائه.",
         )
-        self.member(plan, p["amal"], MemberRole.GUARDIAN, custody=True)
-        for key in ("maja", "sanna"):
-            self.member(plan, p[key], MemberRole.PROFESSIONAL)
-        goal = Goal(
-            plan_id=plan.id,
-            position=1,
-            words_of=WordsOf.CHILD,
-            text="Jag vill gå i skolan varje dag.",
-        )
-        self.s.add(goal)
-        self.s.flush()
-        self.translate(goal, "text", "ar", "أريد أن أذهب إلى المدرسة كل يوم.")
-        talk = Action(
-            plan_id=plan.id,
-            goal_id=goal.id,
-            title="Samtal om oro",
-            description="BUP träffar Yusuf varannan vecka för att prata om oron inför skolan.",
-            child_description="Du träffar Maja på BUP varannan vecka. Ni pratar om oron.",
-            family_part="Amal följer med på första träffen.",
-            responsible_agency_id=A["bup"].id,
-            contact_person_id=p["maja"].id,
-            status=ActionStatus.STARTED,
-            planned_start=t - timedelta(days=14),
-        )
-        school = Action(
-            plan_id=plan.id,
-            goal_id=goal.id,
-            title="Trappa upp skoldagen",
-            description="Skolan gör en plan där Yusuf börjar med en timme om dagen.",
-            child_description="Du börjar med en timme i skolan varje dag.",
-            family_part="Amal ringer skolan om Yusuf är sjuk.",
-            responsible_agency_id=A["school"].id,
-            contact_person_id=p["sanna"].id,
-            status=ActionStatus.PLANNED,
-            planned_start=t + timedelta(days=7),
-        )
-        family = Action(
-            plan_id=plan.id,
-            goal_id=goal.id,
-            title="Stöd till familjen",
-            description="Socialtjänsten träffar Amal och Yusuf hemma en gång i månaden.",
-            child_description="Mikael kommer hem till er en gång i månaden.",
-            responsible_agency_id=A["soc"].id,
-            contact_person_id=p["mikael"].id,
-            status=ActionStatus.STARTED,
-            planned_start=t - timedelta(days=30),
-        )
-        self.s.add_all([talk, school, family])
-        self.s.flush()
+        goal = self.goal(access, "Jag vill gå i skolan varje dag.")
+        self.translate(access, goal, "text", "أريد أن أذهب إلى المدرسة كل يوم.")
+        talk = self.action(
+            access, goal, "bup", "maja",
+            "Samtal om oro",
+            "BUP träffar Yusuf varannan vecka för att prata om oron inför skolan.",
+            "Du träffar Maja på BUP varannan vecka. Ni pratar om oron.",
+            "Amal följer med på första träffen.",
+            start_in_days=-14, started=True,
+        )  # fmt: skip
+        school = self.action(
+            access, goal, "school", "sanna",
+            "Trappa upp skoldagen",
+            "Skolan gör en plan där Yusuf börjar med en timme om dagen.",
+            "Du börjar med en timme i skolan varje dag.",
+            "Amal ringer skolan om Yusuf är sjuk.",
+            start_in_days=7,
+        )  # fmt: skip
+        family = self.action(
+            access, goal, "soc", "mikael",
+            "Stöd till familjen",
+            "Socialtjänsten träffar Amal och Yusuf hemma en gång i månaden.",
+            "Mikael kommer hem till er en gång i månaden.",
+            start_in_days=-30, started=True,
+        )  # fmt: skip
         arabic = {
             (talk, "title"): "محادثات حول القلق",
             (talk, "description"): "يلتقي BUP بيوسف كل أسبوعين للتحدث عن القلق من المدرسة.",
@@ -553,158 +661,99 @@ class _Seeder:
             (family, "child_description"): "يأتي ميكائيل إلى منزلكم مرة في الشهر.",
         }
         for (obj, field), text in arabic.items():
-            self.translate(obj, field, "ar", text)
+            self.translate(access, obj, field, text)
         for key in ("soc", "bup", "school"):
-            self.consent(plan, key, [p["amal"], yusuf], p["mikael"])
-        # Amal has revoked consent for the school's student health team.
-        school_consent = self.s.scalar(
-            select(Consent).where(Consent.plan_id == plan.id, Consent.agency_id == A["school"].id)
-        )
-        revoked = _at(t - timedelta(days=3), 18)
-        party = next(x for x in school_consent.parties if x.person_id == p["amal"].id)
-        party.revoked_at = revoked
-        self.s.add(
-            ConsentEvent(
-                consent_id=school_consent.id,
-                person_id=p["amal"].id,
-                kind=ConsentEventKind.REVOKED,
-                method=ConsentMethod.IN_APP,
-                actor_id=p["amal"].id,
-                at=revoked,
-            )
-        )
-        meeting = Meeting(
-            plan_id=plan.id,
-            kind=MeetingKind.FOLLOW_UP,
-            status=MeetingStatus.PLANNED,
-            starts_at=_at(t + timedelta(days=12), 15),
-            ends_at=_at(t + timedelta(days=12), 16),
+            self.written_consent(access, key, [p["amal"], p["yusuf"]])
+        meeting = self.meeting(
+            access,
+            MeetingKind.FOLLOW_UP,
+            _at(t + timedelta(days=12), 15),
+            60,
             video_url="https://video.example.invalid/sip-yusuf",
-            child_participation=ChildParticipation.PRESENT,
         )
-        self.s.add(meeting)
-        self.s.flush()
-        item = AgendaItem(meeting_id=meeting.id, position=1, text="Hur går det med skolan?")
-        self.s.add_all(
+        (item,) = _prepare_meeting_directly(
+            self.s,
+            meeting,
+            ChildParticipation.PRESENT,
+            ["Hur går det med skolan?"],
             [
-                item,
-                MeetingAttendee(
-                    meeting_id=meeting.id,
-                    person_id=p["mikael"].id,
-                    role="Samordnare",
-                    can_decide=True,
-                ),
-                MeetingAttendee(
-                    meeting_id=meeting.id, person_id=p["maja"].id, role="Psykolog", can_decide=True
-                ),
-                MeetingAttendee(
-                    meeting_id=meeting.id, person_id=p["amal"].id, role="Vårdnadshavare"
-                ),
-            ]
+                (p["mikael"], "Samordnare", True),
+                (p["maja"], "Psykolog", True),
+                (p["amal"], "Vårdnadshavare", False),
+            ],
         )
-        self.s.flush()
-        self.translate(item, "text", "ar", "كيف تسير الأمور في المدرسة؟")
+        _translate_directly(self.s, item, "text", "ar", "كيف تسير الأمور في المدرسة؟")
+        self.publish(access)
+        # Amal has since revoked consent for the school's student health team, in the app.
+        consent_services.revoke(
+            self.s, plan, A["school"], p["amal"], p["amal"], now=_at(t - timedelta(days=3), 18)
+        )
+        _forget_seeding_notices(self.s, plan)
 
     def nora(self) -> None:
         t = self.today
-        nora, created = self.person(
-            "nora",
-            display_name="Nora Abdi",
-            birth_date=_years_ago(t, 9, 30),
-            protected_identity=True,
-        )
-        self.person(
-            "hodan",
-            display_name="Hodan Abdi",
-            preferred_language="so",
-            protected_identity=True,
-            phone="076-555 66 77",
-            address="Skyddad adress",
-        )
-        if not created:
+        guardians = [
+            DemoGuardian(
+                "hodan",
+                "Hodan Abdi",
+                protected=True,
+                language="so",
+                phone="076-555 66 77",
+                address="Skyddad adress",
+            )
+        ]
+        if self.already_seeded("nora", guardians):
             return
-        p = self.people
-        A = self.agencies
-        plan = Plan(
-            child_id=nora.id,
-            status=PlanStatus.ACTIVE,
+        access = self.new_plan(
+            "nora",
+            NewChild("Nora Abdi", _years_ago(t, 9, 30), "sv", True),
+            guardians,
+            coordinator_key="sofia",
+            responsible_key="hab",
+            professionals=["erik"],
             background="Nora behöver stöd för att klara vardagen i skolan och hemma.",
-            responsible_agency_id=A["hab"].id,
-            coordinator_id=p["sofia"].id,
-            follow_up_date=t + timedelta(days=60),
+            follow_up_in_days=60,
         )
-        self.s.add(plan)
-        self.s.flush()
-        self.member(plan, p["hodan"], MemberRole.GUARDIAN, custody=True)
-        self.member(plan, p["erik"], MemberRole.PROFESSIONAL)
-        goal = Goal(
-            plan_id=plan.id,
-            position=1,
-            words_of=WordsOf.CHILD,
-            text="Jag vill kunna klä på mig själv.",
-        )
-        self.s.add(goal)
-        self.s.flush()
-        self.s.add_all(
-            [
-                Action(
-                    plan_id=plan.id,
-                    goal_id=goal.id,
-                    title="Träning i vardagen",
-                    description="Habiliteringen tränar med Nora och Hodan hemma varannan vecka.",
-                    child_description="Sofia kommer och tränar med dig varannan vecka.",
-                    family_part="Hodan och Nora övar lite varje morgon.",
-                    responsible_agency_id=A["hab"].id,
-                    contact_person_id=p["sofia"].id,
-                    status=ActionStatus.STARTED,
-                    planned_start=t - timedelta(days=20),
-                ),
-                Action(
-                    plan_id=plan.id,
-                    goal_id=goal.id,
-                    title="Bildschema i skolan",
-                    description="Skolan gör ett schema med bilder så att Nora vet vad som händer.",
-                    child_description="Du får ett schema med bilder i skolan.",
-                    responsible_agency_id=A["school"].id,
-                    contact_person_id=p["erik"].id,
-                    status=ActionStatus.PLANNED,
-                    planned_start=t + timedelta(days=14),
-                ),
-            ]
-        )
+        p = self.people
+        goal = self.goal(access, "Jag vill kunna klä på mig själv.")
+        self.action(
+            access, goal, "hab", "sofia",
+            "Träning i vardagen",
+            "Habiliteringen tränar med Nora och Hodan hemma varannan vecka.",
+            "Sofia kommer och tränar med dig varannan vecka.",
+            "Hodan och Nora övar lite varje morgon.",
+            start_in_days=-20, started=True,
+        )  # fmt: skip
+        self.action(
+            access, goal, "school", "erik",
+            "Bildschema i skolan",
+            "Skolan gör ett schema med bilder så att Nora vet vad som händer.",
+            "Du får ett schema med bilder i skolan.",
+            start_in_days=14,
+        )  # fmt: skip
         for key in ("hab", "school"):
-            self.consent(plan, key, [p["hodan"]], p["sofia"])
-        meeting = Meeting(
-            plan_id=plan.id,
-            kind=MeetingKind.SIP,
-            status=MeetingStatus.PLANNED,
-            starts_at=_at(t + timedelta(days=20), 10),
-            ends_at=_at(t + timedelta(days=20), 11),
+            self.written_consent(access, key, [p["hodan"]])
+        meeting = self.meeting(
+            access,
+            MeetingKind.SIP,
+            _at(t + timedelta(days=20), 10),
+            60,
             place="Habiliteringen, Allégatan 5, Borås.",
-            child_participation=ChildParticipation.REPRESENTED_BY,
-            child_represented_by="Hodan",
         )
-        self.s.add(meeting)
-        self.s.flush()
-        self.s.add_all(
+        _prepare_meeting_directly(
+            self.s,
+            meeting,
+            ChildParticipation.REPRESENTED_BY,
+            [],
             [
-                MeetingAttendee(
-                    meeting_id=meeting.id,
-                    person_id=p["sofia"].id,
-                    role="Samordnare",
-                    can_decide=True,
-                ),
-                MeetingAttendee(
-                    meeting_id=meeting.id,
-                    person_id=p["erik"].id,
-                    role="Specialpedagog",
-                    can_decide=True,
-                ),
-                MeetingAttendee(
-                    meeting_id=meeting.id, person_id=p["hodan"].id, role="Vårdnadshavare"
-                ),
-            ]
+                (p["sofia"], "Samordnare", True),
+                (p["erik"], "Specialpedagog", True),
+                (p["hodan"], "Vårdnadshavare", False),
+            ],
+            represented_by="Hodan",
         )
+        self.publish(access)
+        _forget_seeding_notices(self.s, access.plan)
 
 
 DEMO_ROLES = [
@@ -724,10 +773,12 @@ DEMO_ROLES = [
     ("hodan", "guardian", "nora"),
     ("sofia", "coordinator", "nora"),
 ]
+AGENCY_ADMIN_ROLE = "agency_admin"
 
 
 def seed_demo(session: Session, today: date, invitation_days: int) -> list[DemoInvite]:
-    """Create the demo (once) and issue a fresh invitation for every demo person."""
+    """Create the demo (once) and issue a fresh invitation for every demo person,
+    and for the agency admin, who adds and invites professionals (decision 5)."""
     seeder = _Seeder(session, today)
     seeder.base()
     seeder.alva()
@@ -747,5 +798,16 @@ def seed_demo(session: Session, today: date, invitation_days: int) -> list[DemoI
                 code=issued.code,
             )
         )
+    admin = seeder.people[AGENCY_ADMIN["key"]]
+    issued = issue_invitation(session, admin, None, invitation_days)
+    invites.append(
+        DemoInvite(
+            name=admin.display_name,
+            role=AGENCY_ADMIN_ROLE,
+            plan="",
+            invite_path=f"/i/{issued.token}",
+            code=issued.code,
+        )
+    )
     session.commit()
     return invites

@@ -44,6 +44,11 @@ class Plan(Base):
     child_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=PlanStatus.DRAFT)
     background: Mapped[str] = mapped_column(Text, default="")
+    # What the next SIP meeting is to answer, in plain language (issue 11).
+    meeting_question: Mapped[str] = mapped_column(Text, default="")
+    # The coordinator's explicit "nobody else helps" (school, Försäkringskassan…):
+    # an empty list of others' actions then means none, not "not written yet".
+    no_other_actions: Mapped[bool] = mapped_column(Boolean, default=False)
     responsible_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     follow_up_date: Mapped[date | None] = mapped_column(Date)

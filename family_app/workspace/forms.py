@@ -162,12 +162,18 @@ class NewPlanForm(FlaskForm):
         default="parent",
         invalid_choice_message=CHOICE_MESSAGE,
     )
+    guardian_1_protected = BooleanField(
+        _l("Den första vårdnadshavaren har skyddade personuppgifter")
+    )
     guardian_2_name = _text(_l("Den andra vårdnadshavarens namn (om det finns)"), NAME_MAX)
     guardian_2_kind = SelectField(
         _l("Den andra vårdnadshavaren är"),
         choices=options(choices(GUARDIAN_KIND)),
         default="parent",
         invalid_choice_message=CHOICE_MESSAGE,
+    )
+    guardian_2_protected = BooleanField(
+        _l("Den andra vårdnadshavaren har skyddade personuppgifter")
     )
     responsible_agency_id = _select(_l("Verksamhet med huvudansvar (region eller kommun)"))
 
@@ -206,6 +212,7 @@ class MemberForm(FlaskForm):
         default="parent",
         invalid_choice_message=CHOICE_MESSAGE,
     )
+    protected = BooleanField(_l("Vårdnadshavaren eller den anhöriga har skyddade personuppgifter"))
     professional_id = _select(_l("Personal från verksamheternas register"), required=False)
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -224,10 +231,28 @@ class MemberForm(FlaskForm):
         return valid
 
 
+class EditMemberForm(FlaskForm):
+    """A family member's details as the family told them: the name, for a guardian
+    what kind of guardian (which decides custody, so consent), protected identity."""
+
+    name = _text(_l("Namn"), NAME_MAX, required=_l("Fyll i namnet."))
+    guardian_kind = SelectField(
+        _l("Vårdnadshavaren är"),
+        choices=options(choices(GUARDIAN_KIND)),
+        default="parent",
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    protected = BooleanField(_l("Har skyddade personuppgifter"))
+
+
 class DetailsForm(VersionedForm):
     background = _text(_l("Bakgrund, med enkla ord"), TEXT_MAX)
+    meeting_question = _text(_l("Frågan till mötet: vad ska mötet svara på?"), 2000)
     follow_up_date = _date(_l("Datum för uppföljning"))
     responsible_agency_id = _select(_l("Verksamhet med huvudansvar (region eller kommun)"))
+    no_other_actions = BooleanField(
+        _l("Inga andra insatser: ingen utanför regionen och kommunen ger hjälp just nu")
+    )
 
     def validate_follow_up_date(self, field: Any) -> None:
         if field.data and field.data < stockholm_today():

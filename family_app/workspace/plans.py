@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,12 +19,13 @@ from ..audit import record_read, record_reads
 from ..auth.session import current_person
 from ..extensions import db
 from ..hygiene import validates_own_text
-from ..models import Action, Goal, Person
+from ..models import Action, Goal, MemberRole, Person
 from ..plans.services import plan_meetings
 from . import services
 from .forms import (
     ActionForm,
     DetailsForm,
+    EditMemberForm,
     EmptyForm,
     GoalForm,
     HarmFlagForm,
@@ -101,9 +102,19 @@ def new_plan():
         return _form_page(form, title, _l("Skapa utkast"))
     if not form.validate():
         return _form_page(form, title, _l("Skapa utkast"), 400)
-    guardians = [(form.guardian_1_name.data, form.guardian_1_kind.data)]
+    guardians = [
+        services.NewGuardian(
+            form.guardian_1_name.data, form.guardian_1_kind.data, form.guardian_1_protected.data
+        )
+    ]
     if form.guardian_2_name.data:
-        guardians.append((form.guardian_2_name.data, form.guardian_2_kind.data))
+        guardians.append(
+            services.NewGuardian(
+                form.guardian_2_name.data,
+                form.guardian_2_kind.data,
+                form.guardian_2_protected.data,
+            )
+        )
     plan = services.create_plan(
         db.session,
         current_person(),
@@ -136,8 +147,21 @@ def plan(plan_id: int):
         plan=access.plan,
         problems=services.publish_problems(access.plan, access.today),
         family=services.family_of_plan(access.plan),
+        others=services.others_actions(access.plan),
         meetings=plan_meetings(db.session, [plan_id]) if access.may_schedule_meetings else [],
     )
+
+
+DETAILS_TEXTS = ("background", "meeting_question")
+DETAILS_HINTS = {
+    "meeting_question": _l(
+        "Familjen ser frågan överst i planen. Skriv den som en fråga, med enkla ord."
+    ),
+    "no_other_actions": _l(
+        "Kryssa i när ingen annan, till exempel Försäkringskassan eller en fristående skola, "
+        "ger hjälp. Familjen ser då ”Inga andra insatser”."
+    ),
+}
 
 
 @bp.route("/plans/<int:plan_id>/details", methods=["GET", "POST"])
@@ -153,9 +177,22 @@ def edit_details(plan_id: int):
     back = url_for("workspace.plan", plan_id=plan_id)
     if not form.is_submitted():
         record_read(db.session, access.person, plan_, "plan", plan_id)
-        return _form_page(form, title, _l("Spara"), back=back)
-    if not form.validate():
-        return _form_page(form, title, _l("Spara"), 400, back=back)
+        return _form_page(form, title, _l("Spara"), back=back, hints=DETAILS_HINTS)
+    others = services.others_actions(plan_)
+    valid = form.validate()
+    if form.no_other_actions.data and others:
+        # "None" cannot stand next to an action by someone else: one of them is wrong.
+        form.no_other_actions.errors = [
+            *form.no_other_actions.errors,
+            _l(
+                "Planen har redan insatser från andra: %(titles)s. Ta bort krysset "
+                "eller ändra insatserna.",
+                titles=", ".join(a.title for a in others),
+            ),
+        ]
+        valid = False
+    if not valid:
+        return _form_page(form, title, _l("Spara"), 400, back=back, hints=DETAILS_HINTS)
     try:
         services.update_details(
             db.session,
@@ -164,12 +201,14 @@ def edit_details(plan_id: int):
             form.background.data or "",
             form.follow_up_date.data,
             next(a for a in agencies if a.id == form.responsible_agency_id.data),
+            meeting_question=form.meeting_question.data or "",
+            no_other_actions=form.no_other_actions.data,
         )
     except services.EditConflict:
         db.session.rollback()
-        return _conflict_page(form, title, plan_, ("background",), back=back)
+        return _conflict_page(form, title, plan_, DETAILS_TEXTS, back=back)
     if not _commit_or_conflict():
-        return _conflict_page(form, title, plan_, ("background",), back=back)
+        return _conflict_page(form, title, plan_, DETAILS_TEXTS, back=back)
     flash(_("Ändringen är sparad."), "success")
     return redirect(back, 303)
 
@@ -205,10 +244,57 @@ def add_member(plan_id: int):
         name=form.name.data or "",
         guardian_kind=form.guardian_kind.data,
         professional=professional,
+        protected=form.protected.data and form.kind.data != "professional",
     )
     db.session.commit()
     flash(_("Personen är med i planen."), "success")
     return redirect(back, 303)
+
+
+@bp.route("/plans/<int:plan_id>/members/<int:member_id>", methods=["GET", "POST"])
+@validates_own_text
+@guard(Policy.EDIT_MEMBER)
+def edit_member(plan_id: int, member_id: int):
+    """Put right a guardian's or relative's name, kind of guardian and protected
+    identity. PlanMember and Person carry no version column: a plain edit."""
+    access = current_access()
+    member = g.member
+    person = member.person
+    # Filled from the row only when the form is opened: a sent form is taken as sent
+    # (an emptied name is refused, never silently put back).
+    stored = {
+        "name": person.display_name,
+        "guardian_kind": member.guardian_kind or "parent",
+        "protected": person.protected_identity,
+    }
+    form = EditMemberForm(data=None if request.method == "POST" else stored)
+    if member.role != MemberRole.GUARDIAN:
+        del form.guardian_kind
+    title = _l("Ändra uppgifterna om %(name)s", name=person.display_name)
+    back = url_for("workspace.plan", plan_id=plan_id)
+    hints = {
+        "guardian_kind": _l(
+            "Den som har vårdnad ger samtycke. Ändras det, kan samtycket behöva ges på nytt."
+        )
+    }
+    if not form.is_submitted():
+        return _form_page(form, title, _l("Spara"), back=back, hints=hints)
+    if not form.validate():
+        return _form_page(form, title, _l("Spara"), 400, back=back, hints=hints)
+    services.edit_member(
+        db.session,
+        access,
+        member,
+        form.name.data,
+        form.guardian_kind.data if "guardian_kind" in form else "",
+        form.protected.data,
+    )
+    db.session.commit()
+    flash(_("Uppgifterna är sparade."), "success")
+    return redirect(back, 303)
+
+
+# --- translations ---------------------------------------------------------------------------
 
 
 # --- goals ------------------------------------------------------------------------------

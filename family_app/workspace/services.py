@@ -8,9 +8,10 @@ so nobody overwrites another person's text without seeing it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from ..access import PlanAccess, age_rules
 from ..audit import AuditAction, record
+from ..content import OBJECT_TYPES, TRANSLATABLE
+from ..content import save_translation as content_save_translation
 from ..labels import GUARDIAN_KINDS_WITH_CUSTODY
 from ..models import (
     Action,
@@ -59,11 +62,20 @@ class NewChild:
     protected: bool
 
 
+class NewGuardian(NamedTuple):
+    """A guardian named on the new-plan form; protected identity is judged per
+    person (decision 4), so each guardian carries their own."""
+
+    name: str
+    kind: str
+    protected: bool = False
+
+
 def create_plan(
     session: Session,
     coordinator: Person,
     child: NewChild,
-    guardians: list[tuple[str, str]],
+    guardians: Sequence[tuple[str, str] | NewGuardian],
     responsible_agency: Agency,
 ) -> Plan:
     """A draft plan with its child and guardians; the creator coordinates it.
@@ -86,18 +98,20 @@ def create_plan(
     )
     session.add(plan)
     session.flush()
-    for name, kind in guardians:
-        _add_guardian(session, plan, name, kind)
+    for guardian in guardians:
+        _add_guardian(session, plan, *NewGuardian(*guardian))
     record(session, AuditAction.WRITE, coordinator, plan, "plan", plan.id, "created")
     return plan
 
 
-def _add_guardian(session: Session, plan: Plan, name: str, kind: str) -> PlanMember:
-    guardian = Person(display_name=name)
+def _add_guardian(
+    session: Session, plan: Plan, name: str, kind: str, protected: bool = False
+) -> PlanMember:
+    guardian = Person(display_name=name, protected_identity=protected)
     session.add(guardian)
     session.flush()
     member = PlanMember(
-        plan_id=plan.id,
+        plan=plan,
         person_id=guardian.id,
         role=MemberRole.GUARDIAN,
         has_custody=kind in GUARDIAN_KINDS_WITH_CUSTODY,
@@ -114,27 +128,59 @@ def add_member(
     name: str = "",
     guardian_kind: str = "",
     professional: Person | None = None,
+    protected: bool = False,
 ) -> PlanMember:
     """Someone joins the plan. A professional comes from the directory and gets a
     membership only: their agency's admin invites them, never the coordinator."""
     plan = access.plan
     if kind == "guardian":
-        member = _add_guardian(session, plan, name, guardian_kind)
+        member = _add_guardian(session, plan, name, guardian_kind, protected)
     elif kind == "relative":
-        relative = Person(display_name=name)
+        relative = Person(display_name=name, protected_identity=protected)
         session.add(relative)
         session.flush()
-        member = PlanMember(plan_id=plan.id, person_id=relative.id, role=MemberRole.RELATIVE)
+        member = PlanMember(plan=plan, person_id=relative.id, role=MemberRole.RELATIVE)
         session.add(member)
     else:
         assert professional is not None and professional.agency_id is not None
-        member = PlanMember(
-            plan_id=plan.id, person_id=professional.id, role=MemberRole.PROFESSIONAL
-        )
+        member = PlanMember(plan=plan, person_id=professional.id, role=MemberRole.PROFESSIONAL)
         session.add(member)
     session.flush()
     record(session, AuditAction.WRITE, access.person, plan, "plan_member", member.id, kind)
     return member
+
+
+def others_actions(plan: Plan) -> list[Action]:
+    """Actions by others than the region and the municipality (school run by
+    others, Försäkringskassan…): DESIGN section 3 counts them as actions too."""
+    return [
+        a
+        for a in plan.actions
+        if a.responsible_agency is not None
+        and not a.responsible_agency.may_hold_overall_responsibility
+    ]
+
+
+def edit_member(
+    session: Session,
+    access: PlanAccess,
+    member: PlanMember,
+    name: str,
+    guardian_kind: str,
+    protected: bool,
+) -> None:
+    """Put right a family member's name, kind of guardian (custody follows it)
+    and protected identity. Custody decides whose consent counts (rule 2), so a
+    change of kind is audited as its own detail."""
+    person = member.person
+    person.display_name = name
+    person.protected_identity = protected
+    detail = "details"
+    if member.role == MemberRole.GUARDIAN and guardian_kind != member.guardian_kind:
+        member.guardian_kind = guardian_kind
+        member.has_custody = guardian_kind in GUARDIAN_KINDS_WITH_CUSTODY
+        detail = "custody"
+    record(session, AuditAction.WRITE, access.person, access.plan, "plan_member", member.id, detail)
 
 
 def directory_professionals(session: Session, plan: Plan) -> list[Person]:
@@ -203,10 +249,18 @@ def update_details(
     background: str,
     follow_up_date: date | None,
     responsible_agency: Agency,
+    meeting_question: str | None = None,
+    no_other_actions: bool | None = None,
 ) -> None:
+    """Background, the question for the meeting, follow-up, huvudansvar and the
+    explicit "no other actions"; None leaves a value as it is."""
     plan = access.plan
     _check_version(plan, read_version)
     plan.background = background
+    if meeting_question is not None:
+        plan.meeting_question = meeting_question
+    if no_other_actions is not None:
+        plan.no_other_actions = no_other_actions
     plan.follow_up_date = follow_up_date
     plan.responsible_agency_id = responsible_agency.id
     record(session, AuditAction.WRITE, access.person, plan, "plan", plan.id, "details")
@@ -223,7 +277,9 @@ def save_goal(
 ) -> Goal:
     plan = access.plan
     if goal is None:
-        goal = Goal(plan_id=plan.id, text=text, words_of=words_of, position=len(plan.goals) + 1)
+        position = max((x.position for x in plan.goals), default=0) + 1
+        # Through the relationship, so plan.goals is current within one transaction.
+        goal = Goal(plan=plan, text=text, words_of=words_of, position=position)
         session.add(goal)
         session.flush()
     else:
@@ -258,7 +314,8 @@ def save_action(
     """Add or change an action; the form has limited every id to this plan's choices."""
     plan = access.plan
     if action is None:
-        action = Action(plan_id=plan.id, **{k: values[k] for k in ACTION_FIELDS})
+        # Through the relationship: publish_problems() reads plan.actions.
+        action = Action(plan=plan, **{k: values[k] for k in ACTION_FIELDS})
         session.add(action)
         session.flush()
     else:
@@ -284,6 +341,31 @@ def change_status(
     action.status_changed_on = on
     record(session, AuditAction.WRITE, access.person, access.plan, "action", action.id, status)
     _tell_family(session, access.plan, action, access.today)
+
+
+# --- translations of what the family reads ------------------------------------------------
+
+
+def save_translation(
+    session: Session,
+    access: PlanAccess,
+    part: Any,
+    field: str,
+    locale: str,
+    text: str,
+    translator: str,
+) -> str:
+    """A family-facing text in another language (empty text removes it), marked with
+    the hash of the Swedish it was made from: when the Swedish changes, the family
+    sees the translation as out of date, never silently (content.Translations)."""
+    kind = OBJECT_TYPES[type(part).__name__]
+    if field not in TRANSLATABLE[kind]:
+        raise ValueError(f"{kind}.{field} is not translated")
+    outcome = content_save_translation(session, part, field, locale, text, translator)
+    if outcome != "unchanged":
+        record(session, AuditAction.WRITE, access.person, access.plan, "translation", part.id,
+               f"{kind}.{field}.{locale}:{outcome}")  # fmt: skip
+    return outcome
 
 
 # --- publishing (rule 1) ---------------------------------------------------------------

@@ -15,18 +15,20 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from ..access import Policy, current_access, family_of, guard
-from ..audit import AuditAction, record, record_read
-from ..content import TRANSLATABLE, Translations, save_translation
+from ..audit import record_read
+from ..content import TRANSLATABLE, Translations
 from ..extensions import db
 from ..hygiene import validates_own_text
 from ..i18n import nice_date
 from ..models import MeetingStatus, Plan
 from ..plans.services import plan_meetings
+from . import services
 from .forms import NAME_MAX, TEXT_MAX, _text
 from .routes import bp
 
 FIELD_LABELS = {
     "background": _l("Bakgrund"),
+    "meeting_question": _l("Frågan till mötet"),
     "text": _l("Text"),
     "title": _l("Rubrik"),
     "description": _l("Beskrivning"),
@@ -173,25 +175,16 @@ def translate(plan_id: int, locale: str):
         return render_template("workspace/translate.html", form=form, **context), 400
     changed = 0
     for item in items:
-        outcome = save_translation(
+        outcome = services.save_translation(
             db.session,
+            access,
             item.obj,
             item.field,
             locale,
             getattr(form, item.key).data or "",
             form.translator.data,
         )
-        if outcome != "unchanged":
-            changed += 1
-            record(
-                db.session,
-                AuditAction.WRITE,
-                access.person,
-                access.plan,
-                "translation",
-                item.obj.id,
-                f"{item.key}:{locale}:{outcome}",
-            )
+        changed += outcome != "unchanged"
     db.session.commit()
     flash(
         ngettext("%(num)d översättning är sparad.", "%(num)d översättningar är sparade.", changed)

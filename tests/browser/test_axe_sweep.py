@@ -47,6 +47,8 @@ COORDINATOR_PAGES = [
     "/workspace/plans/{plan}/meetings/new",
     "/workspace/plans/{plan}/meetings/{meeting}",
     "/workspace/plans/{plan}/meetings/{meeting}/cancel",
+    "/workspace/plans/{plan}/members/{member}",
+    "/workspace/plans/{plan}/translations/ar",
 ]
 
 
@@ -72,9 +74,14 @@ def test_pages_are_axe_clean_and_fit_a_phone(phone, live_server, lang, who, page
         # The language form answers with a redirect: wait for the new page itself.
         expect(page.locator("html")).to_have_attribute("lang", lang)
     plan, meeting = _ids(page)
+    member = None
+    if any("{member}" in template for template in pages):
+        page.goto(f"/workspace/plans/{plan}")
+        href = page.locator("a[href*='/members/']:not([href$='/new'])").first.get_attribute("href")
+        member = re.search(r"/members/(\d+)", href).group(1)
     failures = {}
     for template in pages:
-        path = template.format(plan=plan, meeting=meeting)
+        path = template.format(plan=plan, meeting=meeting, member=member)
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == lang, path
         problems = axe_violations(page)

@@ -189,6 +189,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.edit_details", "POST"): only(["coordinator"], 400),
     ("workspace.add_member", "GET"): only(["coordinator"], 200),
     ("workspace.add_member", "POST"): only(["coordinator"], 400),
+    # The world's member is a guardian of the plan; an empty name is refused.
+    ("workspace.edit_member", "GET"): only(["coordinator"], 200),
+    ("workspace.edit_member", "POST"): only(["coordinator"], 400),
     ("workspace.new_goal", "GET"): only(["coordinator"], 200),
     ("workspace.new_goal", "POST"): only(["coordinator"], 400),
     ("workspace.edit_goal", "GET"): only(["coordinator"], 200),
@@ -325,6 +328,9 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "goal_id": family.goal.id,
         "action_id": family.action.id,
         "item_id": team_point.id,
+        "member_id": next(
+            m.id for m in family.plan.members if m.person_id == family.guardians[1].id
+        ),
     }
     return World(people, args)
 

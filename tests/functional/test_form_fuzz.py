@@ -166,6 +166,9 @@ def world(session):
         "goal_id": family.goal.id,
         "action_id": family.action.id,
         "item_id": 1,
+        "member_id": next(
+            m.id for m in family.plan.members if m.person_id == family.guardians[1].id
+        ),
     }
     return people, args
 
@@ -228,6 +231,7 @@ ROUTE_NAMES += [
     "workspace.edit_details",
     "workspace.edit_goal",
     "workspace.edit_meeting",
+    "workspace.edit_member",
     "workspace.goal_harm_flag",
     "workspace.new_action",
     "workspace.new_goal",

@@ -24,8 +24,9 @@ def visible_text(html: str) -> str:
 
 
 @pytest.fixture
-def demo(session):
-    seed_demo(session, stockholm_today(), 14)
+def demo(session, app):
+    with app.app_context():  # the demo is written through the services (age rules)
+        seed_demo(session, stockholm_today(), 14)
     from sqlalchemy import select
 
     from family_app.models import Meeting, Person, Plan
