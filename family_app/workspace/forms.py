@@ -422,9 +422,15 @@ class OutcomeForm(FlaskForm):
         if any(value is None or value < 0 for value in field.data or []):
             raise ValidationError(CHOICE_MESSAGE)
 
-    def validate_child_represented_by(self, field: Any) -> None:
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Who spoke for the child is needed when someone did (an empty optional
+        field skips its own checks, so this is made here)."""
+        valid = super().validate(extra_validators)
+        field = self.child_represented_by
         if self.child_participation.data == "represented_by" and not field.data:
-            raise ValidationError(_l("Skriv vem som talade för barnet."))
+            field.errors = [*field.errors, _l("Skriv vem som talade för barnet.")]
+            valid = False
+        return valid
 
     @property
     def read_version(self) -> int:
