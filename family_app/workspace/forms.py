@@ -393,6 +393,7 @@ class OutcomeForm(FlaskForm):
         _l("De här var med på mötet"),
         coerce=_id_or_none,
         validate_choice=True,
+        invalid_choice_message=CHOICE_MESSAGE,
         validators=[Optional()],
     )
     child_participation = RadioField(
@@ -417,10 +418,6 @@ class OutcomeForm(FlaskForm):
     def validate_version(self, field: Any) -> None:
         if not str(field.data).isdigit():
             raise ValidationError(RELOAD_MESSAGE)
-
-    def validate_took_part(self, field: Any) -> None:
-        if any(value is None or value < 0 for value in field.data or []):
-            raise ValidationError(CHOICE_MESSAGE)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Who spoke for the child is needed when someone did (an empty optional

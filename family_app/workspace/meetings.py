@@ -119,7 +119,6 @@ def meeting_after(plan_id: int, meeting_id: int):
     """What came of a meeting: the outcome, the decisions, and the way to the answers."""
     access = current_access()
     record_read(db.session, access.person, access.plan, "meeting", meeting_id)
-    db.session.commit()
     return render_template(
         "workspace/meeting_after.html", access=access, plan=access.plan, meeting=g.meeting
     )

@@ -491,3 +491,14 @@ def test_workspace_times_show_hours_and_minutes_in_stockholm_time(app, session):
     text = html.get_data(as_text=True)
     assert "14:00" in text
     assert "14:00:00" not in text and "CET" not in text and "CEST" not in text
+
+
+def test_someone_who_was_not_invited_is_refused_in_the_readers_language(app, session):
+    family = make_family(session)
+    _attend(session, family)
+    _start(session, family.meeting)
+    client = _as(app, family.coordinator)
+    response = _post(client, _outcome_path(family), _outcome_form(took_part="abc"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Välj ett av alternativen i listan." in html and "not a valid choice" not in html
