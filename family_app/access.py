@@ -35,6 +35,7 @@ from .models import (
     Decision,
     Meeting,
     MeetingAttendee,
+    MeetingStatus,
     MemberRole,
     Person,
     Plan,
@@ -243,6 +244,16 @@ class PlanAccess:
     def sees_decision(self, decision: Decision) -> bool:
         return self.sees_agency(decision.agency_id) and self.sees_person(decision.person)
 
+    def sees_meeting(self, meeting: Meeting) -> bool:
+        """Whether to tell this reader about a meeting ahead of it (a reminder): never
+        a cancelled one, and not a guardian or relative when everyone invited to it
+        comes from agencies hidden from them (rule 6)."""
+        if meeting.status == MeetingStatus.CANCELLED:
+            return False
+        if not self.is_guardian_side or not meeting.attendees:
+            return True
+        return any(self.sees_attendee(a) for a in meeting.attendees)
+
     def visible_attendees(self, meeting: Meeting) -> list[MeetingAttendee]:
         return [a for a in meeting.attendees if self.sees_attendee(a)]
 
@@ -437,6 +448,48 @@ class PlanAccess:
         child's views stays the child's (its audience is the child's to narrow)."""
         return self.may_schedule_meetings and item.answer_id is None
 
+    # --- after the meeting (issue 11) ------------------------------------------------
+    def may_follow_up_meeting(self, meeting: Meeting) -> bool:
+        """The team reads what came of a meeting of this plan once it has started."""
+        return self.is_team and meeting_started(meeting)
+
+    def may_record_outcome(self, meeting: Meeting) -> bool:
+        """Who took part, how the child took part and how the child's views were
+        taken into account: the coordinator, once the meeting has started."""
+        return self.role is Role.COORDINATOR and meeting_started(meeting)
+
+    def may_add_decision(self, meeting: Meeting) -> bool:
+        """Decisions of a started meeting: the coordinator for every agency, a
+        professional for their own agency (see decision_agency_ids)."""
+        return self.is_team and meeting_started(meeting) and bool(self.decision_agency_ids())
+
+    def may_edit_decision(self, decision: Decision) -> bool:
+        """The coordinator edits every decision; a professional their agency's only."""
+        if not meeting_started(decision.meeting):
+            return False
+        if self.role is Role.COORDINATOR:
+            return True
+        return (
+            self.role is Role.PROFESSIONAL
+            and decision.agency_id is not None
+            and decision.agency_id == self.person.agency_id
+        )
+
+    def decision_agency_ids(self) -> list[int]:
+        """Agencies of this plan that this team member may make responsible for a
+        decision: all of them for the coordinator, their own for a professional."""
+        ids = [a.id for a in self.visible_agencies]
+        if self.role is Role.COORDINATOR:
+            return ids
+        if self.role is Role.PROFESSIONAL:
+            return [i for i in ids if i == self.person.agency_id]
+        return []
+
+    def may_publish_feedback(self, meeting: Meeting) -> bool:
+        """Answers to the wishes reach the family only after the meeting has started:
+        what the team answers is decided at the meeting, not days before it."""
+        return self.may_answer_wishes and meeting_started(meeting)
+
     def consent_agencies(self) -> list[Agency]:
         """Agencies a consent can be recorded for: every agency of the plan this
         reader knows of (the coordinator's own among them, see visible_agencies)."""
@@ -457,6 +510,11 @@ class PlanAccess:
     def sees_changed_on(self) -> bool:
         """The family is told what changed since the plan was published."""
         return self.is_family
+
+
+def meeting_started(meeting: Meeting, now: datetime | None = None) -> bool:
+    """A meeting that has begun and was not cancelled: its outcome can be written."""
+    return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= (now or utcnow())
 
 
 def session_is_pending(person: Person) -> bool:
@@ -571,6 +629,11 @@ class Policy(StrEnum):
     TRANSLATE_PLAN = "translate_plan"  # plan_id: the coordinator
     REMOVE_AGENDA_ITEM = "remove_agenda_item"  # plan_id, meeting_id, item_id: coordinator
     EDIT_MEMBER = "edit_member"  # plan_id, member_id: coordinator; a guardian or relative
+    # plan_id, meeting_id (started, not cancelled): the team reads what came of it
+    FOLLOW_UP_MEETING = "follow_up_meeting"
+    RECORD_OUTCOME = "record_outcome"  # plan_id, meeting_id (started): the coordinator
+    ADD_DECISION = "add_decision"  # plan_id, meeting_id (started): coordinator; prof.: own agency
+    EDIT_DECISION = "edit_decision"  # plan_id, meeting_id, decision_id: the same
 
 
 def current_access() -> PlanAccess:
@@ -941,6 +1004,38 @@ def _check_edit_member(kwargs: dict[str, Any]) -> None:
     _require(g.member is not None)
 
 
+def _plan_meeting(kwargs: dict[str, Any]) -> PlanAccess:
+    """The plan, and a meeting of that plan on ``g.meeting`` (404 for another plan's)."""
+    from .extensions import db
+
+    access = _load_plan(kwargs)
+    g.meeting = db.session.get(Meeting, kwargs["meeting_id"])
+    _require(g.meeting is not None and g.meeting.plan_id == access.plan.id)
+    return access
+
+
+def _check_follow_up_meeting(kwargs: dict[str, Any]) -> None:
+    access = _plan_meeting(kwargs)
+    _require(access.may_follow_up_meeting(g.meeting))
+
+
+def _check_record_outcome(kwargs: dict[str, Any]) -> None:
+    access = _plan_meeting(kwargs)
+    _require(access.may_record_outcome(g.meeting))
+
+
+def _check_add_decision(kwargs: dict[str, Any]) -> None:
+    access = _plan_meeting(kwargs)
+    _require(access.may_add_decision(g.meeting))
+
+
+def _check_edit_decision(kwargs: dict[str, Any]) -> None:
+    """A decision of this meeting that this team member may change."""
+    access = _plan_meeting(kwargs)
+    g.decision = next((d for d in g.meeting.decisions if d.id == kwargs["decision_id"]), None)
+    _require(g.decision is not None and access.may_edit_decision(g.decision))
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -972,6 +1067,10 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.TRANSLATE_PLAN: _check_translate_plan,
     Policy.REMOVE_AGENDA_ITEM: _check_remove_agenda_item,
     Policy.EDIT_MEMBER: _check_edit_member,
+    Policy.FOLLOW_UP_MEETING: _check_follow_up_meeting,
+    Policy.RECORD_OUTCOME: _check_record_outcome,
+    Policy.ADD_DECISION: _check_add_decision,
+    Policy.EDIT_DECISION: _check_edit_decision,
 }
 
 

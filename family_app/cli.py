@@ -251,15 +251,18 @@ def agency_admin(agency_id: int, name: str, title: str) -> None:
 
 @click.command("reminders")
 def reminders_command() -> None:
-    """In-app reminders for consents that end within 30 days, and expired sign-in
-    sessions removed from the database (run daily)."""
+    """In-app reminders for consents that end within 30 days and for meetings
+    tomorrow, and expired sign-in sessions removed from the database (run daily)."""
     from .consent.services import remind_expiring
+    from .notifications import remind_meetings_soon
     from .sessions import DatabaseCache
 
     check_database()
     sent = remind_expiring(db.session)
+    meetings = remind_meetings_soon(db.session)
     db.session.commit()
     click.echo(f"{sent} reminder(s) sent.")
+    click.echo(f"{meetings} meeting reminder(s) sent.")
     click.echo(f"{DatabaseCache().purge_expired()} expired session(s) removed.")
 
 

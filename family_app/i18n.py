@@ -64,6 +64,14 @@ def weekday_date(value: date | datetime | None) -> str:
     return format_date(value, "EEEE d MMMM")
 
 
+def nice_when(value: datetime | None) -> str:
+    """'tisdag 3 december, 14:00': a day and a time in hours and minutes, in
+    Stockholm time (the workspace shows meetings the way the family sees them)."""
+    if value is None:
+        return ""
+    return f"{weekday_date(value)}, {nice_time(value)}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_language=current_language,
@@ -74,4 +82,5 @@ def init_app(app: Flask) -> None:
         nice_datetime=nice_datetime,
         nice_time=nice_time,
         weekday_date=weekday_date,
+        nice_when=nice_when,
     )

@@ -42,6 +42,14 @@ CHILD_PARTICIPATION = {
     "represented_by": _l("Någon annan talar för barnet."),
 }
 
+# The same, told afterwards: how the child took part in a meeting that was held.
+CHILD_TOOK_PART = {
+    "present": _l("Barnet var med på hela mötet."),
+    "part": _l("Barnet var med på en del av mötet."),
+    "phone": _l("Barnet var med på telefon."),
+    "represented_by": _l("Någon annan talade för barnet."),
+}
+
 ROLE = {
     "child": _l("Barn"),
     "guardian": _l("Vårdnadshavare"),
@@ -107,6 +115,7 @@ def init_app(app: Flask) -> None:
         WORDS_OF=WORDS_OF,
         MEETING_KIND=MEETING_KIND,
         CHILD_PARTICIPATION=CHILD_PARTICIPATION,
+        CHILD_TOOK_PART=CHILD_TOOK_PART,
         ROLE=ROLE,
         GUARDIAN_KIND=GUARDIAN_KIND,
         PRINCIPAL_KIND=PRINCIPAL_KIND,

@@ -5,6 +5,7 @@ time in the reader's language, and they say *that* something happened, never wha
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -57,6 +58,62 @@ def notify(
                 object_id=object_id,
             )
         )
+
+
+def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
+    """``meeting_soon`` to each family member of a published plan for every meeting
+    that starts tomorrow (Stockholm date). Run daily; running twice sends nothing
+    twice. Never for a cancelled meeting, never to someone who may not know of it."""
+    from zoneinfo import ZoneInfo
+
+    from .access import plan_access
+    from .models import Meeting, MeetingStatus, MemberRole, PlanStatus
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    now = now or utcnow()
+    tomorrow = now.astimezone(stockholm).date() + timedelta(days=1)
+    start = datetime.combine(tomorrow, time(), stockholm)
+    end = datetime.combine(tomorrow + timedelta(days=1), time(), stockholm)
+    meetings = session.scalars(
+        select(Meeting)
+        .join(Plan, Plan.id == Meeting.plan_id)
+        .where(
+            Plan.status == PlanStatus.ACTIVE,
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.starts_at >= start.astimezone(UTC),
+            Meeting.starts_at < end.astimezone(UTC),
+        )
+        .order_by(Meeting.id)
+    ).all()
+    sent = 0
+    for meeting in meetings:
+        plan = meeting.plan
+        # A reminder sent in the last days for this meeting counts (a second run the
+        # same day, or the day before); a meeting moved further on is reminded again.
+        already = set(
+            session.scalars(
+                select(Notification.person_id).where(
+                    Notification.kind == "meeting_soon",
+                    Notification.object_type == "meeting",
+                    Notification.object_id == meeting.id,
+                    Notification.created_at >= start.astimezone(UTC) - timedelta(days=2),
+                )
+            )
+        )
+        family = [plan.child] + [
+            m.person for m in plan.members if m.role != MemberRole.PROFESSIONAL
+        ]
+        readers = []
+        for person in dict.fromkeys(family):
+            if person.id in already:
+                continue
+            access = plan_access(session, person, plan, now)
+            if access is not None and access.sees_meeting(meeting):
+                readers.append(person)
+        notify(session, readers, plan, "meeting_soon", "meeting", meeting.id)
+        sent += len(readers)
+    session.flush()
+    return sent
 
 
 def unread_count(session: Session, person: Person) -> int:

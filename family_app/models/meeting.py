@@ -54,6 +54,13 @@ class Meeting(Base):
     child_participation: Mapped[str | None] = mapped_column(String(20))
     child_represented_by: Mapped[str | None] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # After the meeting: how the child's views were taken into account (in adult
+    # words), and the same told to the child in the child's own words (optional).
+    child_views_used: Mapped[str] = mapped_column(Text, default="")
+    child_views_used_child: Mapped[str] = mapped_column(Text, default="")
+    # Grows each time the outcome is saved: two people recording the outcome at
+    # once get the conflict page instead of one overwriting the other.
+    outcome_version: Mapped[int] = mapped_column(Integer, default=1)
     # When the coordinator published the answers to the child's wishes.
     feedback_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Stable across updates so a calendar updates the entry instead of adding one.
@@ -109,6 +116,8 @@ class MeetingAttendee(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     role: Mapped[str] = mapped_column(String(120), default="")
     can_decide: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Recorded after the meeting: took part (True), did not (False), not yet told (None).
+    attended: Mapped[bool | None] = mapped_column(Boolean)
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
     person: Mapped[Person | None] = relationship()
@@ -125,9 +134,15 @@ class Decision(Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     what: Mapped[str] = mapped_column(Text)
+    # The same decision told to the child: the child's pages show it instead of
+    # ``what`` whenever it exists.
+    child_what: Mapped[str] = mapped_column(Text, default="")
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     by_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     meeting: Mapped[Meeting] = relationship(back_populates="decisions")
     agency: Mapped[Agency | None] = relationship()

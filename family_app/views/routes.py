@@ -44,6 +44,9 @@ def _error_text(code: str) -> str:
         "outcome": _("Välj ett av svaren."),
         "closed": _("Mötet har redan börjat, så det går inte att ändra längre."),
         "represented_by": _("Skriv ett kortare namn, högst 120 tecken."),
+        "not_started": _(
+            "Svaren kan publiceras först när mötet har börjat. Det du har sparat finns kvar."
+        ),
     }.get(code, _("Det gick inte att spara. Försök igen."))
 
 
@@ -368,6 +371,9 @@ def publish(meeting_id: int):
         "participation": participation,
         "represented_by": request.form.get("represented_by", ""),
     }
+    if not access.may_publish_feedback(meeting):
+        # What the team answers is decided at the meeting: never published before it.
+        return _render_prepare(409, {"participation": _error_text("not_started")}, typed)
     if participation is not None and participation not in TAKE_PART:
         return _render_prepare(400, {"participation": _error_text("outcome")}, typed)
     try:

@@ -312,6 +312,8 @@ def publish_feedback(
     represented_by: str,
 ) -> None:
     """Publish the answers: the writers of wishes are told that answers are there."""
+    if not access.may_publish_feedback(meeting):
+        raise ViewError("not_started")
     if len(represented_by) > 120:
         raise ViewError("represented_by")
     meeting.child_participation = participation or meeting.child_participation

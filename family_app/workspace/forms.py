@@ -22,17 +22,20 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..access import stockholm_today
 from ..labels import (
     ACTION_STATUS,
     ACTION_STATUS_CHANGES,
     CHILD_PARTICIPATION,
+    CHILD_TOOK_PART,
     GUARDIAN_KIND,
     MEETING_KIND,
     WORDS_OF,
@@ -425,6 +428,105 @@ class AttendanceForm(FlaskForm):
         return valid
 
 
+# --- after the meeting ---------------------------------------------------------------------
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several yes/no choices in one group: one checkbox per choice."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OutcomeForm(FlaskForm):
+    """What came of a meeting: who took part, how the child took part, a summary
+    and how the child's views were taken into account. The route sets the
+    attendees as choices; an attendee left unticked did not take part."""
+
+    version = HiddenField(validators=[InputRequired(RELOAD_MESSAGE)])
+    took_part = MultiCheckboxField(
+        _l("De här var med på mötet"),
+        coerce=_id_or_none,
+        validate_choice=True,
+        invalid_choice_message=CHOICE_MESSAGE,
+        validators=[Optional()],
+    )
+    child_participation = RadioField(
+        _l("Hur var barnet med?"),
+        choices=options(choices(CHILD_TOOK_PART)),
+        validators=[InputRequired(_l("Välj hur barnet var med på mötet."))],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    child_represented_by = _text(_l("Vem talade för barnet?"), NAME_MAX)
+    summary = _text(
+        _l("Det här hände på mötet, med enkla ord"),
+        TEXT_MAX,
+        required=_l("Skriv kort vad som hände på mötet."),
+    )
+    child_views_used = _text(
+        _l("Så togs barnets tankar och önskemål till vara"),
+        TEXT_MAX,
+        required=_l("Skriv hur barnets tankar och önskemål togs till vara."),
+    )
+    child_views_used_child = _text(_l("Samma sak till barnet, med barnets ord"), TEXT_MAX)
+
+    def validate_version(self, field: Any) -> None:
+        if not str(field.data).isdigit():
+            raise ValidationError(RELOAD_MESSAGE)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Who spoke for the child is needed when someone did (an empty optional
+        field skips its own checks, so this is made here)."""
+        valid = super().validate(extra_validators)
+        field = self.child_represented_by
+        if self.child_participation.data == "represented_by" and not field.data:
+            field.errors = [*field.errors, _l("Skriv vem som talade för barnet.")]
+            valid = False
+        return valid
+
+    @property
+    def read_version(self) -> int:
+        return int(self.version.data)
+
+
+CHILD_TEXT_MESSAGE = _l(
+    "Skriv beslutet till barnet. Barnet ser den texten i stället för texten till vuxna."
+)
+
+
+class DecisionForm(VersionedForm):
+    """Who does what by when, decided at the meeting, with a text for the child."""
+
+    what = _text(_l("Vad ska göras, för vuxna"), 2000, required=_l("Skriv vad som ska göras."))
+    child_what = _text(_l("Text till barnet"), 2000)
+    agency_id = _select(_l("Ansvarig verksamhet"), required=False)
+    person_id = _select(_l("Ansvarig person"), required=False)
+    by_date = _date(_l("Klart senast"))
+
+    def __init__(self, *args: Any, meeting_day: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting_day = meeting_day
+        self.child_text_needed = False
+        self.agency_needed = False
+
+    def validate_by_date(self, field: Any) -> None:
+        if field.data and self.meeting_day and field.data < self.meeting_day:
+            raise ValidationError(_l("Datumet kan inte vara före mötet."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A professional decides for their own agency only, so must name it, and a
+        child who is asked (from 6) gets a text of their own (an empty optional
+        field skips its own checks, so these are made here)."""
+        valid = super().validate(extra_validators)
+        if self.agency_needed and self.agency_id.data is None:
+            self.agency_id.errors = [*self.agency_id.errors, _l("Välj ansvarig verksamhet.")]
+            valid = False
+        if self.child_text_needed and not self.child_what.data:
+            self.child_what.errors = [*self.child_what.errors, CHILD_TEXT_MESSAGE]
+            valid = False
+        return valid
+
+
 def attendance_form(team_ids: list[int], **kwargs: Any) -> AttendanceForm:
     """An AttendanceForm with a group of fields for each of these team members."""
 
@@ -440,3 +542,7 @@ def attendance_form(team_ids: list[int], **kwargs: Any) -> AttendanceForm:
             BooleanField(_l("Kan fatta beslut för sin verksamhet")),
         )
     return ForThisMeeting(**kwargs)
+
+
+class RemoveDecisionForm(VersionedForm):
+    """A button and the version the decision was read at."""

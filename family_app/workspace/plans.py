@@ -148,7 +148,7 @@ def plan(plan_id: int):
         problems=services.publish_problems(access.plan, access.today),
         family=services.family_of_plan(access.plan),
         others=services.others_actions(access.plan),
-        meetings=plan_meetings(db.session, [plan_id]) if access.may_schedule_meetings else [],
+        meetings=plan_meetings(db.session, [plan_id]),
     )
 
 

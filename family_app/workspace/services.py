@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..access import PlanAccess, age_rules
+from ..access import PlanAccess, Role, age_rules
 from ..audit import AuditAction, record
 from ..content import OBJECT_TYPES, TRANSLATABLE
 from ..content import save_translation as content_save_translation
@@ -26,6 +27,7 @@ from ..models import (
     Action,
     Agency,
     AgendaItem,
+    Decision,
     Goal,
     Meeting,
     MeetingAttendee,
@@ -590,3 +592,125 @@ def remove_agenda_item(session: Session, access: PlanAccess, item: AgendaItem) -
     item.meeting.agenda_items.remove(item)
     record(session, AuditAction.WRITE, access.person, access.plan, "agenda_item", item.id,
            "removed")  # fmt: skip
+
+
+# --- after the meeting -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came of a meeting, as the form has checked it."""
+
+    took_part: frozenset[int]  # ids of the attendees who took part
+    child_participation: str
+    child_represented_by: str
+    summary: str
+    child_views_used: str
+    child_views_used_child: str
+
+
+def record_outcome(
+    session: Session, access: PlanAccess, meeting: Meeting, read_version: int, outcome: Outcome
+) -> None:
+    """Who took part, how the child took part and how the child's views were taken
+    into account; the meeting is then held and the family is told (the notice says
+    only that something is new, never what)."""
+    if meeting.outcome_version != read_version:
+        raise EditConflict(meeting)
+    # The version moves in the same statement that checks it: of two saves made at
+    # once, exactly one wins and the other gets the conflict page.
+    moved = session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.outcome_version == read_version)
+        .values(outcome_version=read_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise EditConflict(meeting)
+    set_committed_value(meeting, "outcome_version", read_version + 1)
+    for attendee in meeting.attendees:
+        attendee.attended = attendee.id in outcome.took_part
+    meeting.child_participation = outcome.child_participation
+    meeting.child_represented_by = outcome.child_represented_by or None
+    meeting.summary = outcome.summary
+    meeting.child_views_used = outcome.child_views_used
+    meeting.child_views_used_child = outcome.child_views_used_child
+    meeting.status = MeetingStatus.HELD
+    record(session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "outcome")
+    _tell_family(session, access.plan, None, access.today)
+
+
+DECISION_FIELDS = ("what", "child_what", "agency_id", "person_id", "by_date")
+
+
+def decision_readers(plan: Plan, decision: Decision) -> list[Person]:
+    """The family members who may read a decision: the child, and each guardian or
+    relative unless the decision's agency or person is hidden from them (rule 6)."""
+    people = [plan.child]
+    for member in plan.members:
+        if member.role not in (MemberRole.GUARDIAN, MemberRole.RELATIVE):
+            continue
+        reader = PlanAccess(member.person, plan, Role(member.role), member.has_custody)
+        if reader.sees_decision(decision):
+            people.append(member.person)
+    return people
+
+
+def _tell_readers(session: Session, plan: Plan, people: list[Person]) -> None:
+    """plan_changed to these family members, once per unread notice (as _tell_family)."""
+    if plan.status != PlanStatus.ACTIVE:
+        return
+    waiting = set(
+        session.scalars(
+            select(Notification.person_id).where(
+                Notification.plan_id == plan.id,
+                Notification.kind == "plan_changed",
+                Notification.read_at.is_(None),
+            )
+        )
+    )
+    notify(session, [p for p in people if p.id not in waiting], plan, "plan_changed")
+
+
+def save_decision(
+    session: Session,
+    access: PlanAccess,
+    meeting: Meeting,
+    decision: Decision | None,
+    read_version: int,
+    values: dict[str, Any],
+) -> Decision:
+    """Add or change a decision; the form has limited agency and person to this
+    plan's (and a professional to their own agency). Once the meeting is held the
+    family sees decisions, so those who may read this one are told."""
+    if decision is None:
+        decision = Decision(**{k: values[k] for k in DECISION_FIELDS})
+        meeting.decisions.append(decision)
+        session.flush()
+    else:
+        _check_version(decision, read_version)
+        for key in DECISION_FIELDS:
+            setattr(decision, key, values[key])
+        session.flush()
+        session.expire(decision, ["agency", "person"])
+    record(session, AuditAction.WRITE, access.person, access.plan, "decision", decision.id)
+    if meeting.status == MeetingStatus.HELD:
+        _tell_readers(session, access.plan, decision_readers(access.plan, decision))
+    return decision
+
+
+def remove_decision(
+    session: Session, access: PlanAccess, decision: Decision, read_version: int
+) -> None:
+    """A decision taken back: gone from the family's page; those who saw it are told."""
+    _check_version(decision, read_version)
+    meeting = decision.meeting
+    readers = decision_readers(access.plan, decision)
+    decision_id = decision.id
+    meeting.decisions.remove(decision)
+    session.flush()
+    record(
+        session, AuditAction.WRITE, access.person, access.plan, "decision", decision_id, "removed"
+    )
+    if meeting.status == MeetingStatus.HELD:
+        _tell_readers(session, access.plan, readers)

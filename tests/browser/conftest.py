@@ -81,6 +81,23 @@ class LiveServer:
         assert result.returncode == 0, result.stderr
         return result.stdout
 
+    def start_meeting(self, meeting_id: int) -> None:
+        """The meeting begins (its start a minute ago): answers may now be published."""
+        from datetime import UTC, datetime, timedelta
+
+        from sqlalchemy import update
+
+        from family_app.models import Meeting
+
+        engine = create_engine(normalise_database_url(self.database_url))
+        with engine.begin() as conn:
+            conn.execute(
+                update(Meeting.__table__)
+                .where(Meeting.__table__.c.id == meeting_id)
+                .values(starts_at=datetime.now(UTC) - timedelta(minutes=1))
+            )
+        engine.dispose()
+
     def invite(self, demo_key: str) -> str:
         """A fresh one-time invitation path for a demo person (e.g. 'sara')."""
         engine = create_engine(normalise_database_url(self.database_url))

@@ -107,3 +107,41 @@ def test_a_workspace_form_with_errors_is_axe_clean_and_fits_a_phone(phone, live_
     assert page.locator("#child_birth_date").get_attribute("aria-invalid") == "true"
     assert axe_violations(page) == []
     assert no_horizontal_scroll(page)
+
+
+@pytest.mark.parametrize("lang", ["sv", "ar"])
+def test_after_the_meeting_pages_are_axe_clean_and_fit_a_phone(phone, live_server, lang):
+    """The coordinator's pages after a held meeting: what came of it, the outcome
+    form (also with its errors), a new decision, changing and removing one."""
+    page = phone(locale="ar" if lang == "ar" else "sv-SE")
+    register_passkey(page, live_server.invite("leila"))
+    if page.locator("html").get_attribute("lang") != lang:
+        page.locator("#language-select").select_option(lang)
+        page.locator(".language-form button").click()
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+    plan, _meeting = _ids(page)
+    page.goto(f"/workspace/plans/{plan}")
+    after = page.locator("a[href$='/after']").first.get_attribute("href")
+    page.goto(after)
+    edit = page.locator("a[href*='/decisions/']:not([href$='/new'])").first.get_attribute("href")
+    paths = [
+        after,
+        after.replace("/after", "/outcome"),
+        after.replace("/after", "/decisions/new"),
+        edit,
+        f"{edit}/remove",
+    ]
+    failures = {}
+    for path in paths:
+        page.goto(path)
+        problems = axe_violations(page)
+        if problems or not no_horizontal_scroll(page):
+            failures[path] = problems or "horizontal scroll"
+    assert failures == {}
+    page.goto(after.replace("/after", "/outcome"))
+    page.fill("#summary", "")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert page.locator("#summary").get_attribute("aria-invalid") == "true"
+    assert axe_violations(page) == []
+    assert no_horizontal_scroll(page)

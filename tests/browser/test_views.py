@@ -65,7 +65,9 @@ def test_child_writes_team_answers_child_reads_guardian_never_sees_hidden(
     assert child.locator(".notice--success").count() >= 1
     check(child)
 
-    # The coordinator reads everything in full and answers the wish.
+    # The meeting begins; the coordinator reads everything in full and answers the
+    # wish (answers are published only once the meeting has started).
+    live_server.start_meeting(int(meeting_id))
     coordinator = phone()
     register_passkey(coordinator, live_server.invite(coordinator_key))
     coordinator.goto(f"/meetings/{meeting_id}/prepare")

@@ -23,7 +23,7 @@ Who is who (DESIGN.md sections 2, 4 and 11):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -38,6 +38,9 @@ from family_app.models import (
     AgencyKind,
     AgendaItem,
     Credential,
+    Decision,
+    Meeting,
+    MeetingStatus,
     MemberRole,
     Person,
     PlanMember,
@@ -155,6 +158,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("views.prepare", "GET"): only(TEAM, 200),
     ("views.respond", "POST"): only(["coordinator"], 400),  # no outcome chosen
     ("views.add_to_agenda", "POST"): only(["coordinator"], 303),
+    # Answers are published only once the meeting has started (asked on the world's
+    # started meeting, see STARTED_MEETING_ROUTES; before it: 409, test_workspace_outcome).
     ("views.publish", "POST"): only(["coordinator"], 303),
     ("account.create_calendar_feed", "POST"): signed_in(200),
     ("account.revoke_calendar_feed", "POST"): signed_in(303),
@@ -227,7 +232,33 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.translations", "GET"): only(["coordinator"], 200),
     ("workspace.translate", "GET"): only(["coordinator"], 200),
     ("workspace.translate", "POST"): only(["coordinator"], 400),  # who translated is missing
+    # After the meeting (asked on the world's meeting that has started): the team
+    # reads what came of it; the coordinator records the outcome; the team writes
+    # decisions, a professional their own agency's (the world's decision is theirs).
+    # Empty forms are refused with 400 (no version, no text).
+    ("workspace.meeting_after", "GET"): only(TEAM, 200),
+    ("workspace.record_outcome", "GET"): only(["coordinator"], 200),
+    ("workspace.record_outcome", "POST"): only(["coordinator"], 400),
+    ("workspace.new_decision", "GET"): only(TEAM, 200),
+    ("workspace.new_decision", "POST"): only(TEAM, 400),
+    ("workspace.edit_decision", "GET"): only(TEAM, 200),
+    ("workspace.edit_decision", "POST"): only(TEAM, 400),
+    ("workspace.remove_decision", "GET"): only(TEAM, 200),
+    ("workspace.remove_decision", "POST"): only(TEAM, 400),
 }
+
+# Routes about what came of a meeting are asked on a meeting that started an hour
+# ago (the world's other meeting is days ahead, so views can still be written).
+STARTED_MEETING_ROUTES = frozenset(
+    {
+        "views.publish",
+        "workspace.meeting_after",
+        "workspace.record_outcome",
+        "workspace.new_decision",
+        "workspace.edit_decision",
+        "workspace.remove_decision",
+    }
+)
 
 
 def _routes(app: Flask) -> list[tuple[str, str, object]]:
@@ -293,8 +324,21 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         status="submitted",
         submitted_at=datetime.now(UTC),
     )
-    session.add_all([credential, statement])
+    started = Meeting(
+        plan_id=family.plan.id,
+        starts_at=datetime.now(UTC) - timedelta(hours=1),
+        ends_at=datetime.now(UTC),
+        status=MeetingStatus.PLANNED,
+    )
+    session.add_all([credential, statement, started])
     session.flush()
+    decision = Decision(
+        meeting_id=started.id,
+        what="Ringa skolan",
+        agency_id=family.professional_agency.id,
+        person_id=family.professional.id,
+    )
+    session.add(decision)
     answer = StatementAnswer(statement_id=statement.id, prompt="want_help", text="Hjälp")
     session.add(answer)
     team_point = AgendaItem(meeting_id=family.meeting.id, text="Skolan", source="team")
@@ -331,6 +375,8 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "member_id": next(
             m.id for m in family.plan.members if m.person_id == family.guardians[1].id
         ),
+        "started_meeting_id": started.id,
+        "decision_id": decision.id,
     }
     return World(people, args)
 
@@ -364,7 +410,10 @@ def _csrf_token(app: Flask, client) -> str:
 
 def _ask(app: Flask, world: World, role: str, endpoint: str, method: str):
     rule = _rule_of(app, endpoint, method)
-    path = rule.build({k: v for k, v in world.args.items() if k in rule.arguments})[1]
+    args = dict(world.args)
+    if endpoint in STARTED_MEETING_ROUTES:
+        args["meeting_id"] = args["started_meeting_id"]
+    path = rule.build({k: v for k, v in args.items() if k in rule.arguments})[1]
     client = app.test_client()
     if role != "anonymous":
         sign_in_as(client, world.people[role])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote_from_bytes
 
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from family_app.models import Credential
+from family_app.models import Credential, Decision, Meeting, MeetingStatus
 from tests.conftest import csrf_token, sign_in_as
 from tests.factories import make_agency, make_family, make_person
 
@@ -145,6 +146,19 @@ def world(session):
     )
     session.add(credential)
     make_agency(session)
+    # A meeting that has started, with a decision: what comes after the meeting.
+    started = Meeting(
+        plan_id=family.plan.id,
+        starts_at=datetime.now(UTC) - timedelta(hours=1),
+        ends_at=datetime.now(UTC),
+        status=MeetingStatus.PLANNED,
+    )
+    session.add(started)
+    session.flush()
+    decision = Decision(
+        meeting_id=started.id, what="Ringa skolan", agency_id=family.professional_agency.id
+    )
+    session.add(decision)
     session.commit()
     people = {
         "child": family.child,
@@ -169,6 +183,8 @@ def world(session):
         "member_id": next(
             m.id for m in family.plan.members if m.person_id == family.guardians[1].id
         ),
+        "started_meeting_id": started.id,
+        "decision_id": decision.id,
     }
     return people, args
 
@@ -244,6 +260,15 @@ ROUTE_NAMES += [
     "workspace.add_agenda_item",
     "workspace.remove_agenda_item",
 ]
+# After the meeting (issue 11): fuzzed on a meeting that has started.
+STARTED_MEETING_ROUTES = [
+    "views.publish",
+    "workspace.edit_decision",
+    "workspace.new_decision",
+    "workspace.record_outcome",
+    "workspace.remove_decision",
+]
+ROUTE_NAMES += [e for e in STARTED_MEETING_ROUTES if e not in ROUTE_NAMES]
 ROUTE_NAMES.sort()
 
 
@@ -254,6 +279,8 @@ def test_the_fuzz_covers_every_post_route(app):
 @pytest.mark.parametrize("endpoint", ROUTE_NAMES)
 def test_no_form_input_makes_a_500(app, world, endpoint):
     people, args = world
+    if endpoint in STARTED_MEETING_ROUTES:
+        args = {**args, "meeting_id": args["started_meeting_id"]}
     rule = next(r for e, r in _post_routes(app) if e == endpoint)
     path = rule.build({k: v for k, v in args.items() if k in rule.arguments})[1]
     client, token = _client(app, people, _who(endpoint))

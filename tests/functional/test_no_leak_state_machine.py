@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -44,10 +45,12 @@ from family_app.models import (
     Action,
     Agency,
     AuditEvent,
+    Meeting,
     MemberRole,
     Person,
     PlanMember,
     StatementAnswer,
+    utcnow,
 )
 from tests.conftest import _empty_all_tables, csrf_token, sign_in_as
 from tests.factories import give_consent, make_family, make_person
@@ -204,6 +207,8 @@ class Model:
     replies: dict[tuple[str, str], str] = field(default_factory=dict)
     dead: set[str] = field(default_factory=set)
     harm: bool = False
+    # The meeting has started: views are read-only, answers can be published.
+    started: bool = False
     # agency -> person -> consent in force
     consent: dict[str, dict[str, bool]] = field(default_factory=dict)
 
@@ -450,7 +455,8 @@ class NoLeakMachine(RuleBasedStateMachine):
         path = f"/meetings/{self.m}/my-views/{prompt}"
         return self._post(writer, path, {"text": text, "audience": audience}).status_code
 
-    # --- the family writes
+    # --- the family writes (until the meeting starts, rule 8)
+    @precondition(lambda self: not self.model.started)
     @rule(
         writer=st.sampled_from(WRITERS),
         prompt=st.sampled_from(PROMPTS),
@@ -474,6 +480,7 @@ class NoLeakMachine(RuleBasedStateMachine):
         if then_send:
             self.send(writer)
 
+    @precondition(lambda self: not self.model.started)
     @rule(data=st.data(), audience=st.sampled_from(AUDIENCES))
     def change_audience(self, data, audience: str) -> None:
         self.clean = False
@@ -489,6 +496,7 @@ class NoLeakMachine(RuleBasedStateMachine):
         assert status == 303
         answer.audience = audience
 
+    @precondition(lambda self: not self.model.started)
     @rule(writer=st.sampled_from(WRITERS))
     def send(self, writer: str) -> None:
         self.clean = False
@@ -547,13 +555,28 @@ class NoLeakMachine(RuleBasedStateMachine):
         if with_reason:
             self.model.replies[key] = reply
 
+    @precondition(lambda self: not self.model.started)
+    @rule()
+    def meeting_starts(self) -> None:
+        """The meeting begins: its start moves into the past (views become read-only)."""
+        self.clean = False
+        self.dirty = True
+        meeting = self.session.get(Meeting, self.m)
+        meeting.starts_at = utcnow() - timedelta(minutes=5)
+        self.session.commit()
+        self.model.started = True
+
     @rule()
     def publish(self) -> None:
+        """Answers are published only once the meeting has started (409 before)."""
         self.clean = False
         status = self._post(
             "coordinator", f"/meetings/{self.m}/feedback", {"participation": "present"}
         ).status_code
-        assert status == (303 if self.model.opens_plan("coordinator") else 404)
+        if not self.model.opens_plan("coordinator"):
+            assert status == 404
+        else:
+            assert status == (303 if self.model.started else 409), status
 
     # --- staff: the harm flag (no route yet: written directly)
     @rule(flag=st.booleans())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -219,6 +220,8 @@ def test_odd_passkey_bodies_are_400_not_500(client):
 
 def test_too_long_represented_by_is_a_clear_400(app, session):
     family = make_family(session)
+    family.meeting.starts_at = datetime.now(UTC) - timedelta(minutes=1)  # answers come after
+    session.commit()
     coordinator = _as(app, family.coordinator)
     token = csrf_token(coordinator, f"/meetings/{family.meeting.id}/prepare")
     response = coordinator.post(

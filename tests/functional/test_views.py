@@ -43,6 +43,12 @@ def family(session):
     return make_family(session, child_age=12)
 
 
+def _start_meeting(session, meeting) -> None:
+    """The meeting begins: views become read-only and answers may be published."""
+    meeting.starts_at = datetime.now(UTC) - timedelta(minutes=1)
+    session.commit()
+
+
 def _as(app, person):
     client = app.test_client()
     sign_in_as(client, person)
@@ -227,10 +233,12 @@ def test_coordinator_answers_each_wish_and_publishing_tells_the_child(app, sessi
 
     wishes = f"/meetings/{family.meeting.id}/wishes"
     assert "inte skrivit sina svar än" in child.get(wishes).get_data(as_text=True)
-    coordinator.post(
-        f"/meetings/{family.meeting.id}/feedback",
-        data={"csrf_token": token, "participation": "part"},
-    )
+    feedback = f"/meetings/{family.meeting.id}/feedback"
+    early = coordinator.post(feedback, data={"csrf_token": token, "participation": "part"})
+    assert early.status_code == 409  # answers are published once the meeting has started
+    assert "inte skrivit sina svar än" in child.get(wishes).get_data(as_text=True)
+    _start_meeting(session, family.meeting)
+    coordinator.post(feedback, data={"csrf_token": token, "participation": "part"})
     html = child.get(wishes).get_data(as_text=True)
     assert "Ja, så blir det." in html and "Mormor bor långt bort" in html
     assert "en del av mötet" in html
@@ -293,6 +301,7 @@ def test_audience_matrix_every_route_every_reader(app, session, family):
                 f"{base}/response",
                 data={"csrf_token": token, "outcome": "agreed", "reason": "Svar på MARK-REPLY-4"},
             )
+    _start_meeting(session, family.meeting)
     coordinator.post(
         f"/meetings/{family.meeting.id}/feedback",
         data={"csrf_token": token, "participation": "present"},
