@@ -78,9 +78,9 @@ TRANSLATABLE: dict[str, tuple[str, ...]] = {
     "plan": ("background", "meeting_question"),
     "goal": ("text",),
     "action": ("title", "description", "child_description", "family_part"),
-    "meeting": ("summary",),
+    "meeting": ("summary", "child_views_used", "child_views_used_child"),
     "agenda_item": ("text",),
-    "decision": ("what",),
+    "decision": ("what", "child_what"),
 }
 
 

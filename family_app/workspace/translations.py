@@ -36,6 +36,9 @@ FIELD_LABELS = {
     "family_part": _l("Det familjen gör själv"),
     "summary": _l("Sammanfattning av mötet"),
     "what": _l("Beslut"),
+    "child_what": _l("Beslutet till barnet"),
+    "child_views_used": _l("Så togs barnets tankar till vara"),
+    "child_views_used_child": _l("Så togs barnets tankar till vara, till barnet"),
 }
 
 

@@ -38,6 +38,7 @@ DECISION = "Elevhälsan ordnar anpassad studiegång från januari."
 DECISION_CHILD = "Du får kortare skoldagar från januari. Maja ordnar det."
 ANSWER = "Vi har bestämt kortare dagar, som du ville."
 AGENDA = "Hur skoldagen kan bli kortare"
+VIEWS_USED_CHILD = "Vi lyssnade på dig: du får kortare dagar."
 GOAL_AR = "أريد أن أستطيع الذهاب إلى المدرسة كل يوم."
 
 
@@ -285,7 +286,7 @@ def _story(browser, server, check: Checked, contexts: list) -> None:  # noqa: PL
     # The child sees what was decided, in the child's words, and the answer to the wish.
     child.goto(f"/meetings/{meeting_id}")
     body = child.locator("main").inner_text()
-    assert DECISION_CHILD in body and DECISION not in body
+    assert DECISION_CHILD in body and DECISION not in body and VIEWS_USED_CHILD in body
     check(child)
     child.goto(f"/meetings/{meeting_id}/wishes")
     expect(child.locator(".wish__answer").first).to_contain_text(ANSWER)
@@ -293,12 +294,27 @@ def _story(browser, server, check: Checked, contexts: list) -> None:  # noqa: PL
 
 
 def _record_outcome(coordinator, plan_id: int, meeting_id: int, check: Checked) -> None:
-    """Who took part and what was decided, each decision with a text for the child."""
-    coordinator.goto(f"/workspace/plans/{plan_id}/meetings/{meeting_id}/decisions/new")
+    """Who took part, how the child's views were used, and what was decided, each
+    decision with a text for the child."""
+    coordinator.goto(f"/workspace/plans/{plan_id}")
+    coordinator.locator(f"a[href$='/meetings/{meeting_id}/after']").click()
+    check(coordinator)
+    coordinator.locator("a[href$='/outcome']").click()
+    for box in coordinator.locator("input[name=took_part]").all():
+        box.check()
+    coordinator.locator("input[name=child_participation][value=present]").check()
+    coordinator.fill("#summary", "Vi pratade om skolan och om kortare dagar.")
+    coordinator.fill("#child_views_used", "Novas önskan om kortare dagar blev ett beslut.")
+    coordinator.fill("#child_views_used_child", VIEWS_USED_CHILD)
+    check(coordinator)
+    coordinator.locator("main form button[type=submit]").first.click()
+    coordinator.wait_for_url("**/after")
+    coordinator.locator("a[href$='/decisions/new']").click()
     coordinator.fill("#what", DECISION)
     coordinator.fill("#child_what", DECISION_CHILD)
     coordinator.select_option("#agency_id", index=1)
     coordinator.fill("#by_date", (date.today() + timedelta(days=40)).isoformat())
     check(coordinator)
     coordinator.locator("main form button[type=submit]").first.click()
-    coordinator.wait_for_load_state()
+    coordinator.wait_for_url("**/after")
+    check(coordinator)
