@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from .access import PlanAccess, Role
 from .auth.invitations import issue_invitation
 from .consent import services as consent_services
-from .content import OBJECT_TYPES, source_hash
 from .models import (
     Action,
     ActionStatus,
@@ -32,13 +31,10 @@ from .models import (
     AgendaItem,
     ChildParticipation,
     ConsentMethod,
-    ContentTranslation,
-    Decision,
     Goal,
     Meeting,
     MeetingAttendee,
     MeetingKind,
-    MeetingStatus,
     MemberRole,
     Notification,
     Person,
@@ -183,22 +179,6 @@ def _tag_demo_person_directly(
     person.address = address
 
 
-def _translate_directly(session: Session, obj: object, field: str, locale: str, text: str) -> None:
-    """An agenda item in another language: the meetings service for agendas is
-    being built (plan, goal and action texts go through services.save_translation)."""
-    session.add(
-        ContentTranslation(
-            object_type=OBJECT_TYPES[type(obj).__name__],
-            object_id=obj.id,  # type: ignore[attr-defined]
-            field=field,
-            locale=locale,
-            text=text,
-            translator="Demo: auktoriserad tolk",
-            source_hash=source_hash(getattr(obj, field)),
-        )
-    )
-
-
 def _prepare_meeting_directly(
     session: Session,
     meeting: Meeting,
@@ -223,25 +203,45 @@ def _prepare_meeting_directly(
     return items
 
 
-def _record_outcome_directly(
+def _record_outcome(
     session: Session,
+    access: PlanAccess,
     meeting: Meeting,
     summary: str,
-    decisions: list[tuple[str, Agency, Person, date]],
+    views_used: tuple[str, str],
+    decisions: list[tuple[str, str, Agency, Person, date]],
 ) -> None:
-    """A held meeting's summary and its decisions (who does what by when); the
-    after-the-meeting service is being built."""
-    meeting.status = MeetingStatus.HELD
-    meeting.summary = summary
-    for what, agency, person, by_date in decisions:
-        session.add(
-            Decision(
-                meeting_id=meeting.id,
-                what=what,
-                agency_id=agency.id,
-                person_id=person.id,
-                by_date=by_date,
-            )
+    """A held meeting through the after-the-meeting services: who took part, how
+    the child's views were used (for adults, for the child) and the decisions,
+    each with a text for the child."""
+    services.record_outcome(
+        session,
+        access,
+        meeting,
+        meeting.outcome_version,
+        services.Outcome(
+            took_part=frozenset(a.id for a in meeting.attendees),
+            child_participation=meeting.child_participation or ChildParticipation.PRESENT,
+            child_represented_by=meeting.child_represented_by or "",
+            summary=summary,
+            child_views_used=views_used[0],
+            child_views_used_child=views_used[1],
+        ),
+    )
+    for what, child_what, agency, person, by_date in decisions:
+        services.save_decision(
+            session,
+            access,
+            meeting,
+            None,
+            0,
+            {
+                "what": what,
+                "child_what": child_what,
+                "agency_id": agency.id,
+                "person_id": person.id,
+                "by_date": by_date,
+            },
         )
     session.flush()
 
@@ -575,15 +575,26 @@ class _Seeder:
             ],
         )
         _prepare_meeting_directly(self.s, held, ChildParticipation.PRESENT, [], [])
-        _record_outcome_directly(
+        _record_outcome(
             self.s,
+            access,
             held,
             "Vi bestämde att BUP utreder Alva och att skolan gör schemat kortare. "
             "Vårdcentralen följer upp sömnen. Leila samordnar planen.",
+            (
+                "Alva sa att fredagarna är jobbigast. Därför blev skolans beslut kortare fredagar.",
+                "Du sa att fredagarna är jobbigast. Därför slutar du tidigare på fredagar nu.",
+            ),
             [
-                ("Göra en utredning av ADHD.", A["bup"], p["maja"], t + timedelta(days=30)),
-                ("Göra schemat kortare på fredagar.", A["school"], p["erik"], t - timedelta(days=45)),
-                ("Boka en tid om sömnen.", A["vc"], p["karin"], t - timedelta(days=18)),
+                ("Göra en utredning av ADHD.",
+                 "Maja på BUP tar reda på mer om hur du tänker och känner.",
+                 A["bup"], p["maja"], t + timedelta(days=30)),
+                ("Göra schemat kortare på fredagar.",
+                 "Du slutar tidigare på fredagar.",
+                 A["school"], p["erik"], t - timedelta(days=45)),
+                ("Boka en tid om sömnen.",
+                 "Du får en tid på vårdcentralen om hur du sover.",
+                 A["vc"], p["karin"], t - timedelta(days=18)),
             ],
         )  # fmt: skip
         self.publish(access)
@@ -682,7 +693,15 @@ class _Seeder:
                 (p["amal"], "Vårdnadshavare", False),
             ],
         )
-        _translate_directly(self.s, item, "text", "ar", "كيف تسير الأمور في المدرسة؟")
+        services.save_translation(
+            self.s,
+            access,
+            item,
+            "text",
+            "ar",
+            "كيف تسير الأمور في المدرسة؟",
+            "Demo: auktoriserad tolk",
+        )
         self.publish(access)
         # Amal has since revoked consent for the school's student health team, in the app.
         consent_services.revoke(

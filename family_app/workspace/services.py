@@ -553,11 +553,13 @@ def set_attendees(
     child_participation: str | None,
     child_represented_by: str | None,
 ) -> None:
-    """Replace the team's attendance; an agency invited without a named person stays.
+    """Replace the team's attendance; an agency invited without a named person, and
+    a family member invited by name, stay.
 
     The family sees who comes and who can decide, so nobody promises a decision
     that the people in the room cannot make."""
-    by_person = {a.person_id: a for a in meeting.attendees if a.person_id is not None}
+    team_ids = {p.id for p in team_people(access.plan)}
+    by_person = {a.person_id: a for a in meeting.attendees if a.person_id in team_ids}
     chosen = {c.person.id for c in coming}
     for person_id, row in by_person.items():
         if person_id not in chosen:
