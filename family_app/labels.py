@@ -50,6 +50,20 @@ CHILD_TOOK_PART = {
     "represented_by": _l("Någon annan talade för barnet."),
 }
 
+# The same, said to the child on the child's own pages.
+FOR_CHILD_PARTICIPATION = {
+    "present": _l("Du är med på hela mötet."),
+    "part": _l("Du är med på en del av mötet."),
+    "phone": _l("Du är med på telefon."),
+    "represented_by": _l("Någon annan talar för dig."),
+}
+FOR_CHILD_TOOK_PART = {
+    "present": _l("Du var med på hela mötet."),
+    "part": _l("Du var med på en del av mötet."),
+    "phone": _l("Du var med på telefon."),
+    "represented_by": _l("Någon annan talade för dig."),
+}
+
 ROLE = {
     "child": _l("Barn"),
     "guardian": _l("Vårdnadshavare"),
@@ -116,6 +130,8 @@ def init_app(app: Flask) -> None:
         MEETING_KIND=MEETING_KIND,
         CHILD_PARTICIPATION=CHILD_PARTICIPATION,
         CHILD_TOOK_PART=CHILD_TOOK_PART,
+        FOR_CHILD_PARTICIPATION=FOR_CHILD_PARTICIPATION,
+        FOR_CHILD_TOOK_PART=FOR_CHILD_TOOK_PART,
         ROLE=ROLE,
         GUARDIAN_KIND=GUARDIAN_KIND,
         PRINCIPAL_KIND=PRINCIPAL_KIND,

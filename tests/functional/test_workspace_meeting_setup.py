@@ -70,7 +70,11 @@ def test_who_comes_and_who_can_decide_reaches_the_family(app, client, session):
     sign_in_as(guardian, family.guardians[0])
     shown = guardian.get(f"/meetings/{family.meeting.id}").get_data(as_text=True)
     assert family.professional.display_name in shown and "kan fatta beslut" in shown
-    assert "Mormor Elsa" in shown
+    assert "Mormor Elsa" in shown and "Någon annan talar för barnet." in shown
+    child = app.test_client()
+    sign_in_as(child, family.child)
+    to_child = child.get(f"/meetings/{family.meeting.id}").get_data(as_text=True)
+    assert "Någon annan talar för dig." in to_child  # said to the child, not about them
 
     # Nobody from the team ticked: the attendance goes, the choice of participation too.
     assert _post(client, _setup_path(family), {}, _setup_path(family)).status_code == 303
