@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, wraps
 from typing import Any, TypeVar
@@ -33,6 +33,7 @@ from .models import (
     ConsentEventKind,
     Credential,
     Decision,
+    ExceptionKind,
     Meeting,
     MeetingAttendee,
     MemberRole,
@@ -48,10 +49,17 @@ from .rules import (
     AgeRules,
     ChildSay,
     ConsentState,
+    PartyState,
     child_chooses_what_guardians_see,
     child_say,
     effective_consent,
+    is_adult,
 )
+
+# Exceptions that stand in for a person's consent; maturity overrides change whose
+# consent is required instead.
+STANDS_IN = frozenset({ExceptionKind.EXCEPTION, ExceptionKind.FB_6_13A})
+MATURITY = frozenset({ExceptionKind.JUDGED_MATURE, ExceptionKind.CONSENT_WAIVED})
 
 
 class Role(StrEnum):
@@ -73,32 +81,62 @@ def stockholm_today() -> date:
     return datetime.now(ZoneInfo("Europe/Stockholm")).date()
 
 
+def stockholm_date(moment: datetime) -> date:
+    """The Swedish date of a moment: a birthday begins at midnight in Stockholm."""
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(ZoneInfo("Europe/Stockholm")).date()
+
+
 def age_rules() -> AgeRules:
     return AgeRules.from_config(current_app.config)
+
+
+def party_states(consent: Consent | None, now: datetime) -> list[PartyState]:
+    """Each party's stand as the pure rule sees it: their own consent, or a recorded
+    exception in force for them (a record of its own, so a guardian's revoke does
+    not erase it). A maturity override stands in for no one's consent."""
+    if consent is None:
+        return []
+    states = {p.person_id: p.state() for p in consent.parties}
+    for exception in consent.exceptions:
+        if exception.kind in STANDS_IN and exception.in_force(now):
+            states[exception.person_id] = PartyState(exception.person_id, exception=True)
+    return list(states.values())
+
+
+def maturity_override(consent: Consent | None, plan: Plan, now: datetime) -> str | None:
+    """The child's maturity override in force for this consent (its kind), if any."""
+    if consent is None:
+        return None
+    for exception in reversed(consent.exceptions):
+        if (
+            exception.person_id == plan.child_id
+            and exception.kind in MATURITY
+            and exception.in_force(now)
+        ):
+            return exception.kind
+    return None
 
 
 def _state_of(plan: Plan, consent: Consent | None, now: datetime) -> ConsentState:
     custodial = [
         m.person_id for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
     ]
-    parties = [p.state() for p in consent.parties] if consent else []
-    # A recorded maturity exception stands in for the child's own consent only
-    # while it is in force: an ended or revoked one waives nothing (rule 2).
-    waived = bool(
-        consent
-        and any(
-            p.person_id == plan.child_id and p.exception_reason and p.state().in_force(now)
-            for p in consent.parties
-        )
-    )
+    # A recorded maturity override counts only while it is in force: an ended
+    # one changes nothing (rule 3).
+    override = maturity_override(consent, plan, now)
     return effective_consent(
         custodial,
         plan.child_id,
-        plan.child.age_on(now.date()),
-        parties,
+        plan.child.age_on(stockholm_date(now)),
+        party_states(consent, now),
         now,
         age_rules(),
-        child_consent_waived=waived,
+        child_consent_waived=override == ExceptionKind.CONSENT_WAIVED,
+        child_judged_mature=override == ExceptionKind.JUDGED_MATURE,
     )
 
 
@@ -107,8 +145,13 @@ def consent_state(session: Session, plan: Plan, agency_id: int, now: datetime) -
 
     Never cached: a revocation must bind the very next request in every worker.
     """
+    from sqlalchemy.orm import selectinload
+
     consent = session.scalar(
-        select(Consent).where(Consent.plan_id == plan.id, Consent.agency_id == agency_id)
+        select(Consent)
+        .where(Consent.plan_id == plan.id, Consent.agency_id == agency_id)
+        .options(selectinload(Consent.parties), selectinload(Consent.exceptions))
+        .execution_options(populate_existing=True)
     )
     return _state_of(plan, consent, now)
 
@@ -123,7 +166,7 @@ def plan_consents(session: Session, plan: Plan) -> dict[int, Consent]:
         for c in session.scalars(
             select(Consent)
             .where(Consent.plan_id == plan.id)
-            .options(selectinload(Consent.parties))
+            .options(selectinload(Consent.parties), selectinload(Consent.exceptions))
             .execution_options(populate_existing=True)
         )
     }
@@ -341,14 +384,33 @@ class PlanAccess:
     def child_say(self) -> ChildSay:
         return child_say(self.plan.child.age_on(self.today), age_rules())
 
+    # --- the 18th birthday (decision 3) --------------------------------------------------
+    @property
+    def child_is_adult(self) -> bool:
+        """From the adult age the young person alone decides; guardians are out."""
+        return child_is_adult(self.plan, self.today)
+
+    @property
+    def adult_on(self) -> date | None:
+        """The day the child turns adult (guardians' access ends that morning)."""
+        return adult_on(self.plan.child, age_rules())
+
+    @property
+    def sees_adult_notice(self) -> bool:
+        """The team is told in advance (90 days) and once it has happened."""
+        day = self.adult_on
+        return self.is_team and day is not None and day - self.today <= ADULT_NOTICE
+
     @property
     def may_give_consent(self) -> bool:
         """Guardians with custody decide; so does the child from the consent age."""
         if self.session_is_pending:
             return False
         if self.role is Role.GUARDIAN:
-            return self.has_custody
-        return self.role is Role.CHILD and self.child_say is ChildSay.CONSENT
+            return self.has_custody and not self.child_is_adult
+        return self.role is Role.CHILD and (
+            self.child_say is ChildSay.CONSENT or self.child_is_adult
+        )
 
     @property
     def may_tell_consent_view(self) -> bool:
@@ -432,7 +494,10 @@ class PlanAccess:
         return self.visible_agencies
 
     def consenting_parties(self) -> list[Person]:
-        """Whose consent counts: every guardian with custody, and the child."""
+        """Whose consent counts: every guardian with custody, and the child; from
+        the adult age the young person alone."""
+        if self.child_is_adult:
+            return [self.plan.child]
         guardians = [
             m.person for m in self.plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
         ]
@@ -446,6 +511,26 @@ class PlanAccess:
     def sees_changed_on(self) -> bool:
         """The family is told what changed since the plan was published."""
         return self.is_family
+
+
+ADULT_NOTICE = timedelta(days=90)
+
+
+def adult_on(child: Person, rules: AgeRules) -> date | None:
+    """The child's adult birthday (a 29 February birthday falls on 1 March)."""
+    born = child.birth_date
+    if born is None:
+        return None
+    year = born.year + rules.adult_from
+    try:
+        return born.replace(year=year)
+    except ValueError:
+        return date(year, 3, 1)
+
+
+def child_is_adult(plan: Plan, today: date) -> bool:
+    """Whether the plan's child has reached the adult age on this Stockholm date."""
+    return is_adult(plan.child.age_on(today), age_rules())
 
 
 def session_is_pending(person: Person) -> bool:
@@ -485,6 +570,12 @@ def plan_access(
         return PlanAccess(person, plan, Role.COORDINATOR)
     member = next((m for m in plan.members if m.person_id == person.id), None)
     if member is None:
+        return None
+    if member.role in (MemberRole.GUARDIAN, MemberRole.RELATIVE) and child_is_adult(
+        plan, stockholm_date(now)
+    ):
+        # Decision 3: from the 18th birthday the guardians' and relatives' access
+        # ends by itself, on every path (pages, fragments, feed, exports).
         return None
     if member.role == MemberRole.GUARDIAN:
         if plan.status == PlanStatus.DRAFT:
@@ -832,7 +923,7 @@ def team_plans(session: Session, person: Person, now: datetime | None = None) ->
                     Consent.plan_id.in_([p.id for p in plans]),
                     Consent.agency_id == person.agency_id,
                 )
-                .options(selectinload(Consent.parties))
+                .options(selectinload(Consent.parties), selectinload(Consent.exceptions))
                 .execution_options(populate_existing=True)
             )
         }
