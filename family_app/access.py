@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .auth.session import current_person
 from .models import (
@@ -531,6 +531,31 @@ def adult_on(child: Person, rules: AgeRules) -> date | None:
 def child_is_adult(plan: Plan, today: date) -> bool:
     """Whether the plan's child has reached the adult age on this Stockholm date."""
     return is_adult(plan.child.age_on(today), age_rules())
+
+
+def adult_born_by(today: date, rules: AgeRules) -> date:
+    """The latest birth date of someone who is an adult on ``today``."""
+    try:
+        return today.replace(year=today.year - rules.adult_from)
+    except ValueError:  # today is 29 February: born on the 28th they are adult
+        return date(today.year - rules.adult_from, 2, 28)
+
+
+def ended_family_plan_ids(person: Person, today: date | None = None) -> Any:
+    """The plans whose guardian or relative ``person`` is, and whose child has come
+    of age: the notifications about them are no longer this person's to read."""
+    today = today or stockholm_today()
+    child = aliased(Person)
+    return (
+        select(Plan.id)
+        .join(PlanMember, PlanMember.plan_id == Plan.id)
+        .join(child, child.id == Plan.child_id)
+        .where(
+            PlanMember.person_id == person.id,
+            PlanMember.role.in_([MemberRole.GUARDIAN, MemberRole.RELATIVE]),
+            child.birth_date <= adult_born_by(today, age_rules()),
+        )
+    )
 
 
 def session_is_pending(person: Person) -> bool:
