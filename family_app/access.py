@@ -60,6 +60,10 @@ from .rules import (
 # consent is required instead.
 STANDS_IN = frozenset({ExceptionKind.EXCEPTION, ExceptionKind.FB_6_13A})
 MATURITY = frozenset({ExceptionKind.JUDGED_MATURE, ExceptionKind.CONSENT_WAIVED})
+# The child's own say on a consent is the child's: shown to the team, never to guardians.
+CHILDS_OWN_SAY = frozenset(
+    {ConsentEventKind.CHILD_VIEW, ConsentEventKind.CHILD_ASSENT, ConsentEventKind.CHILD_DISSENT}
+)
 
 
 class Role(StrEnum):
@@ -297,7 +301,7 @@ class PlanAccess:
         say on consent is the child's (shown to the team, never to guardians)."""
         if not self.sees_agency(event.consent.agency_id):
             return False
-        return not (event.kind == ConsentEventKind.CHILD_VIEW and self.is_guardian_side)
+        return not (event.kind in CHILDS_OWN_SAY and self.is_guardian_side)
 
     @property
     def sees_child_consent_view(self) -> bool:
