@@ -95,6 +95,12 @@ def stockholm_date(moment: datetime) -> date:
 
 
 def age_rules() -> AgeRules:
+    """The deployment's age rules; outside an app (a script, a unit test) the
+    defaults of DESIGN.md rule 3."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return AgeRules()
     return AgeRules.from_config(current_app.config)
 
 
@@ -600,20 +606,16 @@ def plan_access(
     member = next((m for m in plan.members if m.person_id == person.id), None)
     if member is None:
         return None
-    if member.role in (MemberRole.GUARDIAN, MemberRole.RELATIVE) and child_is_adult(
-        plan, stockholm_date(now)
-    ):
-        # Decision 3: from the 18th birthday the guardians' and relatives' access
-        # ends by itself, on every path (pages, fragments, feed, exports).
-        return None
-    if member.role == MemberRole.GUARDIAN:
+    if member.role in (MemberRole.GUARDIAN, MemberRole.RELATIVE):
         if plan.status == PlanStatus.DRAFT:
             return None
+        if child_is_adult(plan, stockholm_date(now)):
+            # Decision 3: from the 18th birthday the guardians' and relatives'
+            # access ends by itself, on every path (pages, fragments, feed, exports).
+            return None
+        if member.role == MemberRole.RELATIVE:
+            return PlanAccess(person, plan, Role.RELATIVE)
         return PlanAccess(person, plan, Role.GUARDIAN, has_custody=member.has_custody)
-    if member.role == MemberRole.RELATIVE:
-        if plan.status == PlanStatus.DRAFT:
-            return None
-        return PlanAccess(person, plan, Role.RELATIVE)
     if member.role == MemberRole.PROFESSIONAL:
         if person.agency_id is None:
             return None
