@@ -175,6 +175,12 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # world's person is a guardian, not staff: 404 even for the admin).
     ("admin.index", "GET"): only(["admin"], 200),
     ("admin.end_sessions", "POST"): signed_in(404),
+    # Issue 11: the admin adds staff to their own agency (an empty form is refused)
+    # and invites or withdraws an invitation only for their own agency's staff.
+    ("admin.new_staff", "GET"): only(["admin"], 200),
+    ("admin.new_staff", "POST"): only(["admin"], 400),
+    ("admin.invite_staff", "POST"): signed_in(404),
+    ("admin.withdraw_staff_invitation", "POST"): signed_in(404),
     # --- the workspace (issue 11). Staff (anyone with an agency) have "My plans" and
     # may start a plan; the team works on this plan; the coordinator holds it; a
     # professional edits their own agency's action (the world's action is theirs).
@@ -209,6 +215,13 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.record_consent", "POST"): only(["coordinator"], 400),
     ("workspace.consent_exception", "GET"): only(["coordinator"], 200),
     ("workspace.consent_exception", "POST"): only(["coordinator"], 400),
+    # The child's say, FB 6:13 a and maturity, recorded by the coordinator.
+    ("workspace.child_say", "GET"): only(["coordinator"], 200),
+    ("workspace.child_say", "POST"): only(["coordinator"], 400),
+    ("workspace.fb_6_13a", "GET"): only(["coordinator"], 200),
+    ("workspace.fb_6_13a", "POST"): only(["coordinator"], 400),
+    ("workspace.maturity", "GET"): only(["coordinator"], 200),
+    ("workspace.maturity", "POST"): only(["coordinator"], 400),
     ("workspace.new_meeting", "GET"): only(["coordinator"], 200),
     ("workspace.new_meeting", "POST"): only(["coordinator"], 400),
     ("workspace.edit_meeting", "GET"): only(["coordinator"], 200),
