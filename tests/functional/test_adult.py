@@ -209,3 +209,39 @@ def test_after_18_changes_are_told_to_the_young_person_only(app, session):
         assert plan_access(session, session.get(Person, family.guardians[0].id), plan) is None
     told = session.scalars(select(Notification.person_id)).all()
     assert family.guardians[0].id not in told
+
+
+def test_a_29_february_child_comes_of_age_on_1_march():
+    from datetime import date
+
+    from family_app.access import adult_born_by, adult_on
+    from family_app.rules import AgeRules
+
+    child = Person(display_name="Skottårsbarn", birth_date=date(2008, 2, 29))
+    rules = AgeRules()
+    assert adult_on(child, rules) == date(2026, 3, 1)
+    assert child.age_on(date(2026, 2, 28)) == 17 and child.age_on(date(2026, 3, 1)) == 18
+    # The latest birth date of an adult, as the notifications query uses it.
+    assert adult_born_by(date(2026, 3, 1), rules) == date(2008, 3, 1)
+    assert adult_born_by(date(2026, 2, 28), rules) == date(2008, 2, 28)
+    assert adult_born_by(date(2028, 2, 29), rules) == date(2010, 2, 28)
+    assert adult_on(Person(display_name="Okänd"), rules) is None
+
+
+def test_a_relatives_notifications_go_too_but_not_the_young_persons(app, session):
+    from family_app.models import MemberRole, PlanMember
+
+    family = make_family(session, child_age=17)
+    relative = Person(display_name="Moster")
+    session.add(relative)
+    session.flush()
+    session.add(PlanMember(plan_id=family.plan.id, person_id=relative.id, role=MemberRole.RELATIVE))
+    for person in (relative, family.child):
+        session.add(Notification(person_id=person.id, plan_id=family.plan.id, kind="plan_changed"))
+    session.commit()
+    _set_birth(session, family.plan.id, eighteen_on(stockholm_today()))
+    for person, shown in ((relative, False), (session.get(Person, family.child.id), True)):
+        client = app.test_client()
+        sign_in_as(client, person)
+        page = client.get("/account/notifications").get_data(as_text=True)
+        assert ("Det finns nytt i planen." in page) is shown
