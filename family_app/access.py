@@ -678,6 +678,7 @@ class Policy(StrEnum):
     PUBLISH_PLAN = "publish_plan"  # plan_id: the coordinator
     SET_HARM_FLAG = "set_harm_flag"  # plan_id, goal_id | action_id: the team
     RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
+    END_EXCEPTION = "end_exception"  # plan_id, exception_id: coordinator; in force, this plan
     SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
 
 
@@ -1007,6 +1008,23 @@ def _check_record_consent(kwargs: dict[str, Any]) -> None:
     _require(_load_plan(kwargs).may_record_consent)
 
 
+def _check_end_exception(kwargs: dict[str, Any]) -> None:
+    """The coordinator ends an exception in force of this plan, of an agency they know of."""
+    from .extensions import db
+    from .models import ConsentException
+
+    access = _load_plan(kwargs)
+    _require(access.may_record_consent)
+    exception = db.session.get(ConsentException, kwargs["exception_id"])
+    _require(
+        exception is not None
+        and exception.consent.plan_id == access.plan.id
+        and exception.in_force(utcnow())
+        and access.sees_agency(exception.consent.agency_id)
+    )
+    g.exception = exception
+
+
 def _check_schedule_meeting(kwargs: dict[str, Any]) -> None:
     """The coordinator schedules meetings, and moves or cancels a planned one of this plan."""
     from .extensions import db
@@ -1049,6 +1067,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.PUBLISH_PLAN: _check_edit_plan,
     Policy.SET_HARM_FLAG: _check_set_harm_flag,
     Policy.RECORD_CONSENT: _check_record_consent,
+    Policy.END_EXCEPTION: _check_end_exception,
     Policy.SCHEDULE_MEETING: _check_schedule_meeting,
 }
 

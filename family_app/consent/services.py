@@ -251,6 +251,51 @@ def record_exception(
     return exception
 
 
+def end_exception(
+    session: Session,
+    plan: Plan,
+    exception: ConsentException,
+    actor: Person,
+    now: datetime | None = None,
+) -> None:
+    """End an exception or maturity judgement before its end date (a decision
+    revoked, or one recorded by mistake): kept, never deleted, and in the history."""
+    now = now or utcnow()
+    exception.ended_at = now
+    _log_change(
+        session,
+        plan,
+        exception.consent,
+        exception.person,
+        actor,
+        ConsentEventKind.EXCEPTION_ENDED,
+        now,
+        note=exception.legal_ref,
+        receipt=False,
+    )
+
+
+def exceptions_in_force(
+    session: Session, access: PlanAccess, now: datetime | None = None
+) -> list[ConsentException]:
+    """The plan's exceptions and maturity judgements in force, for the team, of the
+    agencies this reader knows of."""
+    from sqlalchemy.orm import selectinload
+
+    now = now or utcnow()
+    found = session.scalars(
+        select(ConsentException)
+        .join(Consent, Consent.id == ConsentException.consent_id)
+        .where(Consent.plan_id == access.plan.id, ConsentException.ended_at.is_(None))
+        .order_by(ConsentException.id)
+        .options(
+            selectinload(ConsentException.person),
+            selectinload(ConsentException.consent).selectinload(Consent.agency),
+        )
+    )
+    return [e for e in found if e.in_force(now) and access.sees_agency(e.consent.agency_id)]
+
+
 def record_child_say(
     session: Session,
     plan: Plan,

@@ -31,6 +31,7 @@ class ConsentEventKind(StrEnum):
     FB_6_13A = "fb_6_13a"  # social services decided care may start without one guardian
     JUDGED_MATURE = "judged_mature"  # a child under the consent age consents themself
     CONSENT_WAIVED = "consent_waived"  # the child's own consent judged not required
+    EXCEPTION_ENDED = "exception_ended"  # one of the above ended before its end date
 
 
 class ExceptionKind(StrEnum):

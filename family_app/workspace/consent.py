@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, url_for
+from flask import flash, g, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -24,11 +24,13 @@ from ..access import (
 from ..consent import services as consent_services
 from ..extensions import db
 from ..hygiene import validates_own_text
+from ..labels import EXCEPTION_KIND, label
 from ..models import FB_6_13A_REF, ExceptionKind, MemberRole, utcnow
 from ..rules import ChildSay
 from .forms import (
     ChildSayForm,
     ConsentExceptionForm,
+    EmptyForm,
     Fb613aForm,
     MaturityForm,
     RecordConsentForm,
@@ -266,4 +268,29 @@ def maturity(plan_id: int):
     )
     db.session.commit()
     flash(_("Bedömningen är registrerad."), "success")
+    return redirect(back, 303)
+
+
+@bp.route("/plans/<int:plan_id>/consent/exceptions/<int:exception_id>/end", methods=["GET", "POST"])
+@guard(Policy.END_EXCEPTION)
+def end_exception(plan_id: int, exception_id: int):
+    """Asks first (GET), then ends the exception or judgement (POST): kept in the
+    history, no longer in force from this moment."""
+    access = current_access()
+    exception = g.exception
+    form = EmptyForm()
+    title = _l(
+        "Avsluta det här för %(name)s (%(agency)s)? %(what)s",
+        what=label(EXCEPTION_KIND, exception.kind),
+        name=exception.person.display_name,
+        agency=exception.consent.agency.name,
+    )
+    back = url_for("workspace.plan", plan_id=plan_id)
+    if not form.is_submitted():
+        return _form_page(form, title, _l("Ja, avsluta"), back=back)
+    if not form.validate():
+        return _form_page(form, title, _l("Ja, avsluta"), 400, back=back)
+    consent_services.end_exception(db.session, access.plan, exception, access.person)
+    db.session.commit()
+    flash(_("Det är avslutat. Det syns i historiken för samtycke."), "success")
     return redirect(back, 303)

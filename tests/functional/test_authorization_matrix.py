@@ -29,6 +29,7 @@ import pytest
 from flask import Flask
 from flask import session as flask_session
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from family_app.access import Policy, route_policies
@@ -36,6 +37,8 @@ from family_app.account.feeds import new_feed
 from family_app.models import (
     Agency,
     AgencyKind,
+    Consent,
+    ConsentException,
     Credential,
     MemberRole,
     Person,
@@ -222,6 +225,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.fb_6_13a", "POST"): only(["coordinator"], 400),
     ("workspace.maturity", "GET"): only(["coordinator"], 200),
     ("workspace.maturity", "POST"): only(["coordinator"], 400),
+    # Ending an exception in force asks first (GET); the empty form ends it (POST).
+    ("workspace.end_exception", "GET"): only(["coordinator"], 200),
+    ("workspace.end_exception", "POST"): only(["coordinator"], 303),
     ("workspace.new_meeting", "GET"): only(["coordinator"], 200),
     ("workspace.new_meeting", "POST"): only(["coordinator"], 400),
     ("workspace.edit_meeting", "GET"): only(["coordinator"], 200),
@@ -295,7 +301,21 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         status="submitted",
         submitted_at=datetime.now(UTC),
     )
-    session.add_all([credential, statement])
+    # An exception in force (issue 11) for a guardian who consents anyway: it
+    # changes no answer, and it gives the end-exception route something to end.
+    exception = ConsentException(
+        consent_id=session.scalar(
+            select(Consent.id).where(
+                Consent.plan_id == family.plan.id,
+                Consent.agency_id == family.professional_agency.id,
+            )
+        ),
+        person_id=family.guardians[1].id,
+        legal_ref="OSL 12 kap. 3 §",
+        reason="Skäl",
+        decided_by="Socialnämnden",
+    )
+    session.add_all([credential, statement, exception])
     session.flush()
     answer = StatementAnswer(statement_id=statement.id, prompt="want_help", text="Hjälp")
     session.add(answer)
@@ -326,6 +346,7 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "answer_id": answer.id,
         "goal_id": family.goal.id,
         "action_id": family.action.id,
+        "exception_id": exception.id,
     }
     return World(people, args)
 

@@ -16,8 +16,9 @@ from urllib.parse import quote_from_bytes
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
-from family_app.models import Credential
+from family_app.models import Consent, ConsentException, Credential
 from tests.conftest import csrf_token, sign_in_as
 from tests.factories import make_agency, make_family, make_person
 
@@ -144,7 +145,14 @@ def world(session):
     credential = Credential(
         person_id=family.guardians[0].id, credential_id=b"fuzz-1", public_key=b"k", name="Telefon"
     )
-    session.add(credential)
+    consent = session.scalar(
+        select(Consent).where(
+            Consent.plan_id == family.plan.id,
+            Consent.agency_id == family.professional_agency.id,
+        )
+    )
+    exception = ConsentException(consent_id=consent.id, person_id=family.guardians[1].id)
+    session.add_all([credential, exception])
     make_agency(session)
     session.commit()
     people = {
@@ -165,6 +173,7 @@ def world(session):
         "token": "x",
         "goal_id": family.goal.id,
         "action_id": family.action.id,
+        "exception_id": exception.id,
     }
     return people, args
 
@@ -230,6 +239,7 @@ ROUTE_NAMES += [
     "workspace.fb_6_13a",
     "workspace.maturity",
     "workspace.edit_action",
+    "workspace.end_exception",
     "workspace.edit_details",
     "workspace.edit_goal",
     "workspace.edit_meeting",

@@ -26,8 +26,8 @@ from tests.factories import make_family
 TODAY = date.today()
 
 
-def _post(client, path: str, data: dict):
-    return client.post(path, data={"csrf_token": csrf_token(client, "/workspace/"), **data})
+def _post(client, path: str, data: dict | None = None):
+    return client.post(path, data={"csrf_token": csrf_token(client, "/workspace/"), **(data or {})})
 
 
 def _state(app, session, family):
@@ -289,3 +289,61 @@ def test_the_professional_cannot_record_the_childs_say(client, session):
     sign_in_as(client, family.professional)
     for path in ("child", "fb-6-13a", "maturity"):
         assert client.get(f"/workspace/plans/{family.plan.id}/consent/{path}").status_code == 404
+
+
+def test_the_coordinator_ends_an_exception_and_it_stays_in_the_history(app, client, session):
+    family = make_family(session, child_age=10)
+    refuser = family.guardians[1]
+    sign_in_as(client, family.coordinator)
+    assert (
+        _post(
+            client,
+            f"/workspace/plans/{family.plan.id}/consent/fb-6-13a",
+            {
+                "agency_id": str(family.professional_agency.id),
+                "person_id": str(refuser.id),
+                "decided_by": "Socialnämnden",
+                "decided_on": TODAY.isoformat(),
+                "valid_to": (TODAY + timedelta(days=180)).isoformat(),
+                "reason": "Vård behövs nu.",
+            },
+        ).status_code
+        == 303
+    )
+    exception = session.scalar(select(ConsentException))
+    page = client.get(f"/workspace/plans/{family.plan.id}").get_data(as_text=True)
+    assert "Undantag och bedömningar som gäller nu" in page and "Vård behövs nu." in page
+    plan = session.get(Plan, family.plan.id)
+    with app.app_context():
+        consent_services.revoke(session, plan, family.professional_agency, refuser, refuser)
+        session.commit()
+    assert _state(app, session, family).effective  # the decision stands in
+    path = f"/workspace/plans/{family.plan.id}/consent/exceptions/{exception.id}/end"
+    assert client.get(path).status_code == 200
+    assert _post(client, path).status_code == 303
+    session.refresh(exception)
+    assert exception.ended_at is not None and exception.reason == "Vård behövs nu."
+    assert not _state(app, session, family).effective  # the revoke now binds
+    assert "Personalen avslutade ett beslut om samtycke" in _history(app, family.child, family)
+    assert "exception_ended" in set(session.scalars(select(AuditEvent.detail)))
+    # An ended exception cannot be ended again, and is gone from the workspace list.
+    assert client.get(path).status_code == 404
+    page = client.get(f"/workspace/plans/{family.plan.id}").get_data(as_text=True)
+    assert "Vård behövs nu." not in page
+
+
+def test_an_exception_of_another_plan_cannot_be_ended_here(client, session):
+    family = make_family(session, child_age=10)
+    other = make_family(session, child_age=10)
+    from family_app.models import Consent
+
+    consent = session.scalar(select(Consent).where(Consent.plan_id == other.plan.id))
+    exception = ConsentException(consent_id=consent.id, person_id=other.guardians[0].id)
+    session.add(exception)
+    session.commit()
+    sign_in_as(client, family.coordinator)
+    path = f"/workspace/plans/{family.plan.id}/consent/exceptions/{exception.id}/end"
+    assert client.get(path).status_code == 404
+    assert _post(client, path).status_code == 404
+    session.refresh(exception)
+    assert exception.ended_at is None

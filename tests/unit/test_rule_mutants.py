@@ -619,9 +619,7 @@ def test_recorded_exception_for_the_child_stands_in_for_the_childs_consent(ctx, 
     session.commit()
     state = consent_state(session, family.plan, agency.id, now)
     assert not state.effective and state.missing == (family.child.id,)
-    session.add(
-        ConsentException(consent_id=consent.id, person_id=family.child.id, reason="Mognad")
-    )
+    session.add(ConsentException(consent_id=consent.id, person_id=family.child.id, reason="Mognad"))
     session.commit()
     session.refresh(consent)
     assert consent_state(session, family.plan, agency.id, now).effective
