@@ -393,6 +393,7 @@ class PartyRow:
     party: ConsentParty | None
     in_force: bool
     required: bool
+    by_exception: bool = False  # in force through a recorded exception, not their own yes
 
 
 @dataclass
@@ -424,14 +425,21 @@ def overview(
     agencies = access.visible_agencies
     consents = plan_consents(session, plan)
     states = consent_states(session, plan, [a.id for a in agencies], now)
+    # From the adult age the young person alone consents: the guardians are no party.
     adult = access.child_is_adult
-    guardians = [m for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody]
+    guardians = (
+        []
+        if adult
+        else [m for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody]
+    )
     rows = []
     for agency in agencies:
         consent = consents.get(agency.id)
         state = states[agency.id]
         parties_by_person = {p.person_id: p for p in consent.parties} if consent else {}
-        in_force = {p.person_id for p in party_states(consent, now) if p.in_force(now)}
+        stands = party_states(consent, now)
+        in_force = {p.person_id for p in stands if p.in_force(now)}
+        by_exception = {p.person_id for p in stands if p.exception and p.in_force(now)}
         party_rows = []
         for member in guardians:
             party = parties_by_person.get(member.person_id)
@@ -441,7 +449,8 @@ def overview(
                     "guardian",
                     party,
                     member.person_id in in_force,
-                    not adult,
+                    True,
+                    member.person_id in by_exception,
                 )
             )
         child_party = parties_by_person.get(plan.child_id)
@@ -457,12 +466,13 @@ def overview(
                 child_party,
                 plan.child_id in in_force,
                 child_required,
+                plan.child_id in by_exception,
             )
         )
         ends = [
             r.party.valid_to
             for r in party_rows
-            if r.required and r.in_force and r.party and r.party.valid_to
+            if r.required and r.in_force and not r.by_exception and r.party and r.party.valid_to
         ]
         valid_to = min(ends) if ends else None
         rows.append(

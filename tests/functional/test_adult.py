@@ -245,3 +245,15 @@ def test_a_relatives_notifications_go_too_but_not_the_young_persons(app, session
         sign_in_as(client, person)
         page = client.get("/account/notifications").get_data(as_text=True)
         assert ("Det finns nytt i planen." in page) is shown
+
+
+def test_the_young_adults_consent_page_asks_them_alone(app, session):
+    family = make_family(session, child_age=17)
+    _set_birth(session, family.plan.id, eighteen_on(stockholm_today()))
+    client = app.test_client()
+    sign_in_as(client, session.get(Person, family.child.id))
+    page = client.get(f"/plans/{family.plan.id}/consent").get_data(as_text=True)
+    assert "Du är vuxen nu och bestämmer själv." in page
+    assert "Dina vårdnadshavare bestämmer också." not in page
+    assert family.guardians[0].display_name not in page  # no party any more
+    assert "Återkalla samtycket för" in page  # the young person decides themself

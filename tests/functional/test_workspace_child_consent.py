@@ -347,3 +347,30 @@ def test_an_exception_of_another_plan_cannot_be_ended_here(client, session):
     assert _post(client, path).status_code == 404
     session.refresh(exception)
     assert exception.ended_at is None
+
+
+def test_a_revoking_guardian_covered_by_a_decision_is_not_shown_as_saying_yes(app, client, session):
+    family = make_family(session, child_age=10)
+    refuser = family.guardians[1]
+    plan = session.get(Plan, family.plan.id)
+    with app.app_context():
+        consent_services.revoke(session, plan, family.professional_agency, refuser, refuser)
+        consent_services.record_exception(
+            session,
+            plan,
+            family.professional_agency,
+            refuser,
+            family.coordinator,
+            "FB 6 kap. 13 a §",
+            "Skäl",
+            "Socialnämnden",
+            utcnow() + timedelta(days=30),
+            kind="fb_6_13a",
+        )
+        session.commit()
+    page = _history(app, family.guardians[0], family)
+    start = page.index(f'id="agency-{family.professional_agency.id}"')
+    card = page[start : page.index("</section>", start)]
+    name = refuser.display_name
+    assert f"{name}: personalen har beslutat om ett undantag." in card
+    assert f"{name} har sagt ja" not in card
