@@ -793,9 +793,12 @@ def _plan_agency(access: PlanAccess, agency_id: int) -> Agency:
     return agency  # type: ignore[return-value]
 
 
-def family_of(plan: Plan) -> list[tuple[Person, str]]:
-    """The family of a plan (child, guardians, relatives): whom a coordinator invites."""
+def family_of(plan: Plan, today: date | None = None) -> list[tuple[Person, str]]:
+    """The family of a plan (child, guardians, relatives): whom a coordinator invites.
+    From the child's adult birthday the young person alone (decision 3)."""
     people: list[tuple[Person, str]] = [(plan.child, "child")]
+    if child_is_adult(plan, today or stockholm_today()):
+        return people
     people += [(m.person, m.role) for m in plan.members if m.role != MemberRole.PROFESSIONAL]
     return people
 

@@ -13,7 +13,7 @@ from family_app.access import consent_state, stockholm_today
 from family_app.consent import services as consent_services
 from family_app.models import Notification, Person, Plan
 from family_app.models.base import utcnow
-from tests.conftest import sign_in_as
+from tests.conftest import csrf_token, sign_in_as
 from tests.factories import make_family
 from tests.functional.test_authorization_matrix import MATRIX, _ask, _outcome, build_world
 
@@ -257,3 +257,27 @@ def test_the_young_adults_consent_page_asks_them_alone(app, session):
     assert "Dina vårdnadshavare bestämmer också." not in page
     assert family.guardians[0].display_name not in page  # no party any more
     assert "Återkalla samtycket för" in page  # the young person decides themself
+
+
+def test_after_18_the_coordinator_invites_the_young_person_only(app, session):
+    family = make_family(session, child_age=17)
+    _set_birth(session, family.plan.id, eighteen_on(stockholm_today()))
+    with app.app_context():
+        plan = session.get(Plan, family.plan.id)
+        consent_services.give(
+            session, plan, family.coordinator_agency, family.child, family.child, 12
+        )
+        session.commit()
+    client = app.test_client()
+    sign_in_as(client, family.coordinator)
+    people = f"/workspace/plans/{family.plan.id}/people"
+    page = client.get(people).get_data(as_text=True)
+    assert family.guardians[0].display_name not in page
+    assert family.child.first_name in page
+    token = csrf_token(client, people)
+    guardian = client.post(
+        f"{people}/{family.guardians[0].id}/invitation", data={"csrf_token": token}
+    )
+    assert guardian.status_code == 404
+    child = client.post(f"{people}/{family.child.id}/invitation", data={"csrf_token": token})
+    assert child.status_code == 200
