@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, wraps
 from typing import Any, TypeVar
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .auth.session import current_person
 from .models import (
@@ -33,6 +33,7 @@ from .models import (
     ConsentEventKind,
     Credential,
     Decision,
+    ExceptionKind,
     Meeting,
     MeetingAttendee,
     MeetingStatus,
@@ -49,9 +50,20 @@ from .rules import (
     AgeRules,
     ChildSay,
     ConsentState,
+    PartyState,
     child_chooses_what_guardians_see,
     child_say,
     effective_consent,
+    is_adult,
+)
+
+# Exceptions that stand in for a person's consent; maturity overrides change whose
+# consent is required instead.
+STANDS_IN = frozenset({ExceptionKind.EXCEPTION, ExceptionKind.FB_6_13A})
+MATURITY = frozenset({ExceptionKind.JUDGED_MATURE, ExceptionKind.CONSENT_WAIVED})
+# The child's own say on a consent is the child's: shown to the team, never to guardians.
+CHILDS_OWN_SAY = frozenset(
+    {ConsentEventKind.CHILD_VIEW, ConsentEventKind.CHILD_ASSENT, ConsentEventKind.CHILD_DISSENT}
 )
 
 
@@ -74,32 +86,68 @@ def stockholm_today() -> date:
     return datetime.now(ZoneInfo("Europe/Stockholm")).date()
 
 
+def stockholm_date(moment: datetime) -> date:
+    """The Swedish date of a moment: a birthday begins at midnight in Stockholm."""
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(ZoneInfo("Europe/Stockholm")).date()
+
+
 def age_rules() -> AgeRules:
+    """The deployment's age rules; outside an app (a script, a unit test) the
+    defaults of DESIGN.md rule 3."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return AgeRules()
     return AgeRules.from_config(current_app.config)
+
+
+def party_states(consent: Consent | None, now: datetime) -> list[PartyState]:
+    """Each party's stand as the pure rule sees it: their own consent, or a recorded
+    exception in force for them (a record of its own, so a guardian's revoke does
+    not erase it). A maturity override stands in for no one's consent."""
+    if consent is None:
+        return []
+    states = {p.person_id: p.state() for p in consent.parties}
+    for exception in consent.exceptions:
+        if exception.kind in STANDS_IN and exception.in_force(now):
+            states[exception.person_id] = PartyState(exception.person_id, exception=True)
+    return list(states.values())
+
+
+def maturity_override(consent: Consent | None, plan: Plan, now: datetime) -> str | None:
+    """The child's maturity override in force for this consent (its kind), if any."""
+    if consent is None:
+        return None
+    for exception in reversed(consent.exceptions):
+        if (
+            exception.person_id == plan.child_id
+            and exception.kind in MATURITY
+            and exception.in_force(now)
+        ):
+            return exception.kind
+    return None
 
 
 def _state_of(plan: Plan, consent: Consent | None, now: datetime) -> ConsentState:
     custodial = [
         m.person_id for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
     ]
-    parties = [p.state() for p in consent.parties] if consent else []
-    # A recorded maturity exception stands in for the child's own consent only
-    # while it is in force: an ended or revoked one waives nothing (rule 2).
-    waived = bool(
-        consent
-        and any(
-            p.person_id == plan.child_id and p.exception_reason and p.state().in_force(now)
-            for p in consent.parties
-        )
-    )
+    # A recorded maturity override counts only while it is in force: an ended
+    # one changes nothing (rule 3).
+    override = maturity_override(consent, plan, now)
     return effective_consent(
         custodial,
         plan.child_id,
-        plan.child.age_on(now.date()),
-        parties,
+        plan.child.age_on(stockholm_date(now)),
+        party_states(consent, now),
         now,
         age_rules(),
-        child_consent_waived=waived,
+        child_consent_waived=override == ExceptionKind.CONSENT_WAIVED,
+        child_judged_mature=override == ExceptionKind.JUDGED_MATURE,
     )
 
 
@@ -108,8 +156,13 @@ def consent_state(session: Session, plan: Plan, agency_id: int, now: datetime) -
 
     Never cached: a revocation must bind the very next request in every worker.
     """
+    from sqlalchemy.orm import selectinload
+
     consent = session.scalar(
-        select(Consent).where(Consent.plan_id == plan.id, Consent.agency_id == agency_id)
+        select(Consent)
+        .where(Consent.plan_id == plan.id, Consent.agency_id == agency_id)
+        .options(selectinload(Consent.parties), selectinload(Consent.exceptions))
+        .execution_options(populate_existing=True)
     )
     return _state_of(plan, consent, now)
 
@@ -124,7 +177,7 @@ def plan_consents(session: Session, plan: Plan) -> dict[int, Consent]:
         for c in session.scalars(
             select(Consent)
             .where(Consent.plan_id == plan.id)
-            .options(selectinload(Consent.parties))
+            .options(selectinload(Consent.parties), selectinload(Consent.exceptions))
             .execution_options(populate_existing=True)
         )
     }
@@ -265,7 +318,7 @@ class PlanAccess:
         say on consent is the child's (shown to the team, never to guardians)."""
         if not self.sees_agency(event.consent.agency_id):
             return False
-        return not (event.kind == ConsentEventKind.CHILD_VIEW and self.is_guardian_side)
+        return not (event.kind in CHILDS_OWN_SAY and self.is_guardian_side)
 
     @property
     def sees_child_consent_view(self) -> bool:
@@ -352,14 +405,33 @@ class PlanAccess:
     def child_say(self) -> ChildSay:
         return child_say(self.plan.child.age_on(self.today), age_rules())
 
+    # --- the 18th birthday (decision 3) --------------------------------------------------
+    @property
+    def child_is_adult(self) -> bool:
+        """From the adult age the young person alone decides; guardians are out."""
+        return child_is_adult(self.plan, self.today)
+
+    @property
+    def adult_on(self) -> date | None:
+        """The day the child turns adult (guardians' access ends that morning)."""
+        return adult_on(self.plan.child, age_rules())
+
+    @property
+    def sees_adult_notice(self) -> bool:
+        """The team is told in advance (90 days) and once it has happened."""
+        day = self.adult_on
+        return self.is_team and day is not None and day - self.today <= ADULT_NOTICE
+
     @property
     def may_give_consent(self) -> bool:
         """Guardians with custody decide; so does the child from the consent age."""
         if self.session_is_pending:
             return False
         if self.role is Role.GUARDIAN:
-            return self.has_custody
-        return self.role is Role.CHILD and self.child_say is ChildSay.CONSENT
+            return self.has_custody and not self.child_is_adult
+        return self.role is Role.CHILD and (
+            self.child_say is ChildSay.CONSENT or self.child_is_adult
+        )
 
     @property
     def may_tell_consent_view(self) -> bool:
@@ -496,7 +568,10 @@ class PlanAccess:
         return self.visible_agencies
 
     def consenting_parties(self) -> list[Person]:
-        """Whose consent counts: every guardian with custody, and the child."""
+        """Whose consent counts: every guardian with custody, and the child; from
+        the adult age the young person alone."""
+        if self.child_is_adult:
+            return [self.plan.child]
         guardians = [
             m.person for m in self.plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
         ]
@@ -515,6 +590,51 @@ class PlanAccess:
 def meeting_started(meeting: Meeting, now: datetime | None = None) -> bool:
     """A meeting that has begun and was not cancelled: its outcome can be written."""
     return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= (now or utcnow())
+
+
+ADULT_NOTICE = timedelta(days=90)
+
+
+def adult_on(child: Person, rules: AgeRules) -> date | None:
+    """The child's adult birthday (a 29 February birthday falls on 1 March)."""
+    born = child.birth_date
+    if born is None:
+        return None
+    year = born.year + rules.adult_from
+    try:
+        return born.replace(year=year)
+    except ValueError:
+        return date(year, 3, 1)
+
+
+def child_is_adult(plan: Plan, today: date) -> bool:
+    """Whether the plan's child has reached the adult age on this Stockholm date."""
+    return is_adult(plan.child.age_on(today), age_rules())
+
+
+def adult_born_by(today: date, rules: AgeRules) -> date:
+    """The latest birth date of someone who is an adult on ``today``."""
+    try:
+        return today.replace(year=today.year - rules.adult_from)
+    except ValueError:  # today is 29 February: born on the 28th they are adult
+        return date(today.year - rules.adult_from, 2, 28)
+
+
+def ended_family_plan_ids(person: Person, today: date | None = None) -> Any:
+    """The plans whose guardian or relative ``person`` is, and whose child has come
+    of age: the notifications about them are no longer this person's to read."""
+    today = today or stockholm_today()
+    child = aliased(Person)
+    return (
+        select(Plan.id)
+        .join(PlanMember, PlanMember.plan_id == Plan.id)
+        .join(child, child.id == Plan.child_id)
+        .where(
+            PlanMember.person_id == person.id,
+            PlanMember.role.in_([MemberRole.GUARDIAN, MemberRole.RELATIVE]),
+            child.birth_date <= adult_born_by(today, age_rules()),
+        )
+    )
 
 
 def session_is_pending(person: Person) -> bool:
@@ -555,14 +675,16 @@ def plan_access(
     member = next((m for m in plan.members if m.person_id == person.id), None)
     if member is None:
         return None
-    if member.role == MemberRole.GUARDIAN:
+    if member.role in (MemberRole.GUARDIAN, MemberRole.RELATIVE):
         if plan.status == PlanStatus.DRAFT:
             return None
+        if child_is_adult(plan, stockholm_date(now)):
+            # Decision 3: from the 18th birthday the guardians' and relatives'
+            # access ends by itself, on every path (pages, fragments, feed, exports).
+            return None
+        if member.role == MemberRole.RELATIVE:
+            return PlanAccess(person, plan, Role.RELATIVE)
         return PlanAccess(person, plan, Role.GUARDIAN, has_custody=member.has_custody)
-    if member.role == MemberRole.RELATIVE:
-        if plan.status == PlanStatus.DRAFT:
-            return None
-        return PlanAccess(person, plan, Role.RELATIVE)
     if member.role == MemberRole.PROFESSIONAL:
         if person.agency_id is None:
             return None
@@ -625,6 +747,7 @@ class Policy(StrEnum):
     PUBLISH_PLAN = "publish_plan"  # plan_id: the coordinator
     SET_HARM_FLAG = "set_harm_flag"  # plan_id, goal_id | action_id: the team
     RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
+    END_EXCEPTION = "end_exception"  # plan_id, exception_id: coordinator; in force, this plan
     SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
     TRANSLATE_PLAN = "translate_plan"  # plan_id: the coordinator
     REMOVE_AGENDA_ITEM = "remove_agenda_item"  # plan_id, meeting_id, item_id: coordinator
@@ -747,9 +870,12 @@ def _plan_agency(access: PlanAccess, agency_id: int) -> Agency:
     return agency  # type: ignore[return-value]
 
 
-def family_of(plan: Plan) -> list[tuple[Person, str]]:
-    """The family of a plan (child, guardians, relatives): whom a coordinator invites."""
+def family_of(plan: Plan, today: date | None = None) -> list[tuple[Person, str]]:
+    """The family of a plan (child, guardians, relatives): whom a coordinator invites.
+    From the child's adult birthday the young person alone (decision 3)."""
     people: list[tuple[Person, str]] = [(plan.child, "child")]
+    if child_is_adult(plan, today or stockholm_today()):
+        return people
     people += [(m.person, m.role) for m in plan.members if m.role != MemberRole.PROFESSIONAL]
     return people
 
@@ -909,7 +1035,7 @@ def team_plans(session: Session, person: Person, now: datetime | None = None) ->
                     Consent.plan_id.in_([p.id for p in plans]),
                     Consent.agency_id == person.agency_id,
                 )
-                .options(selectinload(Consent.parties))
+                .options(selectinload(Consent.parties), selectinload(Consent.exceptions))
                 .execution_options(populate_existing=True)
             )
         }
@@ -971,6 +1097,23 @@ def _check_set_harm_flag(kwargs: dict[str, Any]) -> None:
 
 def _check_record_consent(kwargs: dict[str, Any]) -> None:
     _require(_load_plan(kwargs).may_record_consent)
+
+
+def _check_end_exception(kwargs: dict[str, Any]) -> None:
+    """The coordinator ends an exception in force of this plan, of an agency they know of."""
+    from .extensions import db
+    from .models import ConsentException
+
+    access = _load_plan(kwargs)
+    _require(access.may_record_consent)
+    exception = db.session.get(ConsentException, kwargs["exception_id"])
+    _require(
+        exception is not None
+        and exception.consent.plan_id == access.plan.id
+        and exception.in_force(utcnow())
+        and access.sees_agency(exception.consent.agency_id)
+    )
+    g.exception = exception
 
 
 def _check_schedule_meeting(kwargs: dict[str, Any]) -> None:
@@ -1063,6 +1206,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.PUBLISH_PLAN: _check_edit_plan,
     Policy.SET_HARM_FLAG: _check_set_harm_flag,
     Policy.RECORD_CONSENT: _check_record_consent,
+    Policy.END_EXCEPTION: _check_end_exception,
     Policy.SCHEDULE_MEETING: _check_schedule_meeting,
     Policy.TRANSLATE_PLAN: _check_translate_plan,
     Policy.REMOVE_AGENDA_ITEM: _check_remove_agenda_item,

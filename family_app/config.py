@@ -102,6 +102,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "CHILD_ASSENT_FROM_AGE": _env_int("CHILD_ASSENT_FROM_AGE", 12),
         "CHILD_CONSENT_FROM_AGE": _env_int("CHILD_CONSENT_FROM_AGE", 15),
         "GUARDIAN_FULL_PROXY_UNDER_AGE": _env_int("GUARDIAN_FULL_PROXY_UNDER_AGE", 13),
+        # From this birthday guardians lose access and the young person alone consents.
+        "ADULT_FROM_AGE": _env_int("ADULT_FROM_AGE", 18),
         "CONSENT_MONTHS": _env_int("CONSENT_MONTHS", 12),
         # One Redis for every worker and instance: sessions and rate limits. Without
         # it, sessions live in the database and rate limits in each worker's memory

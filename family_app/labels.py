@@ -94,6 +94,14 @@ GUARDIAN_KINDS_WITH_CUSTODY = frozenset({"parent", "appointed", "god_man"})
 # Status changes a team member makes on an action (with the day it happened).
 ACTION_STATUS_CHANGES = ("started", "paused", "done")
 
+# What a recorded consent exception stands for (models.ExceptionKind).
+EXCEPTION_KIND = {
+    "exception": _l("Undantag från samtycke"),
+    "fb_6_13a": _l("Beslut enligt FB 6 kap. 13 a §"),
+    "judged_mature": _l("Bedömt moget att själv samtycka"),
+    "consent_waived": _l("Barnets samtycke behövs inte"),
+}
+
 PLAN_STATUS = {
     "draft": _l("Utkast – familjen ser inte planen än"),
     "active": _l("Publicerad"),
@@ -136,4 +144,5 @@ def init_app(app: Flask) -> None:
         GUARDIAN_KIND=GUARDIAN_KIND,
         PRINCIPAL_KIND=PRINCIPAL_KIND,
         PLAN_STATUS=PLAN_STATUS,
+        EXCEPTION_KIND=EXCEPTION_KIND,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -116,11 +117,21 @@ def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
     return sent
 
 
+def _readable(person: Person) -> Any:
+    """A person's notifications, less those about a plan they have lost access to
+    because its child has come of age (decision 3)."""
+    from .access import ended_family_plan_ids
+
+    return (Notification.person_id == person.id) & (
+        Notification.plan_id.is_(None) | Notification.plan_id.not_in(ended_family_plan_ids(person))
+    )
+
+
 def unread_count(session: Session, person: Person) -> int:
     return session.scalar(
         select(func.count())
         .select_from(Notification)
-        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
+        .where(_readable(person), Notification.read_at.is_(None))
     )
 
 
@@ -128,7 +139,7 @@ def recent(session: Session, person: Person, limit: int = 50) -> list[Notificati
     return list(
         session.scalars(
             select(Notification)
-            .where(Notification.person_id == person.id)
+            .where(_readable(person))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
         )

@@ -20,6 +20,9 @@ class AgeRules:
     assent_from: int = 12
     consent_from: int = 15
     guardian_full_proxy_under: int = 13
+    # From this birthday the young person alone decides and guardians lose access
+    # (DESIGN 11, decision 3).
+    adult_from: int = 18
 
     @classmethod
     def from_config(cls, config: dict) -> AgeRules:
@@ -28,6 +31,7 @@ class AgeRules:
             assent_from=config["CHILD_ASSENT_FROM_AGE"],
             consent_from=config["CHILD_CONSENT_FROM_AGE"],
             guardian_full_proxy_under=config["GUARDIAN_FULL_PROXY_UNDER_AGE"],
+            adult_from=config.get("ADULT_FROM_AGE", 18),
         )
 
 
@@ -48,6 +52,12 @@ def child_say(age: int | None, rules: AgeRules) -> ChildSay:
     if age >= rules.asked_from:
         return ChildSay.ASKED
     return ChildSay.NONE
+
+
+def is_adult(age: int | None, rules: AgeRules) -> bool:
+    """From the adult age guardians have no say and no access: an unknown birth
+    date is never taken for adulthood (the guardians' access would end unseen)."""
+    return age is not None and age >= rules.adult_from
 
 
 def child_chooses_what_guardians_see(age: int | None, rules: AgeRules) -> bool:
@@ -90,19 +100,27 @@ def effective_consent(
     now: datetime,
     rules: AgeRules,
     child_consent_waived: bool = False,
+    child_judged_mature: bool = False,
 ) -> ConsentState:
     """Rule 2: every guardian with custody, plus the child from the consent age,
-    must have consent in force right now. Expired counts as revoked.
+    must have consent in force right now. Expired counts as revoked. From the
+    adult age the young person's own consent alone counts (decision 3).
 
-    ``child_consent_waived`` is a professional's audited maturity decision.
+    ``child_consent_waived`` is a professional's audited maturity decision that
+    the child's consent is not required; ``child_judged_mature`` one that a child
+    under the consent age consents themself. Neither applies to an adult.
     """
     by_person = {p.person_id: p for p in parties}
+    if is_adult(child_age, rules):
+        in_force = child_id in by_person and by_person[child_id].in_force(now)
+        return ConsentState(in_force, () if in_force else (child_id,))
     required = list(dict.fromkeys(custodial_guardian_ids))
     if not required:
         # No guardian with custody is recorded: the plan is incomplete, and an
         # incomplete plan never opens to an agency (not even on the child's own yes).
         return ConsentState(False, ())
-    if child_say(child_age, rules) is ChildSay.CONSENT and not child_consent_waived:
+    child_consents = child_say(child_age, rules) is ChildSay.CONSENT or child_judged_mature
+    if child_consents and not child_consent_waived:
         required.append(child_id)
     missing = tuple(
         pid for pid in required if pid not in by_person or not by_person[pid].in_force(now)

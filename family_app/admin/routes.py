@@ -1,9 +1,13 @@
-"""The agency admin's page: re-invitations to watch, and ending a colleague's sessions."""
+"""The agency admin's page: the agency's staff (added and invited here, decision 5),
+re-invitations to watch, and ending a colleague's sessions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from typing import Any
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -11,16 +15,16 @@ from ..access import Policy, guard
 from ..audit import AuditAction, record
 from ..auth.session import current_person
 from ..extensions import db
+from ..hygiene import validates_own_text
+from ..links import external_url
 from ..models import Invitation, Person
+from . import services
+from .forms import NewStaffForm, ReinviteReasonForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.get("/")
-@guard(Policy.AGENCY_ADMIN)
-def index():
-    """Every re-invitation of an account that had passkeys, made by this agency's
-    staff, newest first; and the agency's staff."""
+def _index_page(status: int = 200, **extra: Any):  # noqa: ANN202 - a view's answer
     admin = current_person()
     creator = aliased(Person)
     reinvitations = db.session.scalars(
@@ -30,10 +34,109 @@ def index():
         .order_by(Invitation.created_at.desc())
         .limit(200)
     ).all()
-    staff = db.session.scalars(
-        select(Person).where(Person.agency_id == admin.agency_id).order_by(Person.display_name)
-    ).all()
-    return render_template("admin/index.html", reinvitations=reinvitations, staff=staff)
+    staff, with_passkeys, open_invites = services.staff_overview(db.session, admin)
+    return render_template(
+        "admin/index.html",
+        reinvitations=reinvitations,
+        staff=staff,
+        with_passkeys=with_passkeys,
+        open_invites=open_invites,
+        **extra,
+    ), status
+
+
+@bp.get("/")
+@guard(Policy.AGENCY_ADMIN)
+def index():
+    """The agency's staff with their invitations; every re-invitation of an account
+    that had passkeys, made by this agency's staff, newest first."""
+    return _index_page()
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@validates_own_text
+@guard(Policy.AGENCY_ADMIN)
+def new_staff():
+    """Add a professional to the admin's own agency (membership of plans comes later,
+    from the directory; an invitation is the admin's next, separate step)."""
+    form = NewStaffForm()
+    title = _l("Lägg till en medarbetare")
+    back = url_for("admin.index")
+    if not form.is_submitted():
+        return _form(form, title, back)
+    if not form.validate():
+        return _form(form, title, back, 400)
+    person = services.add_staff(
+        db.session,
+        current_person(),
+        services.NewStaff(
+            form.display_name.data,
+            form.title.data or "",
+            form.phone.data or "",
+            bool(form.is_admin.data),
+        ),
+    )
+    db.session.commit()
+    flash(
+        _("%(name)s är tillagd. Bjud in %(name)s när det är dags.", name=person.display_name),
+        "success",
+    )
+    return redirect(back, 303)
+
+
+def _form(form: Any, title: Any, back: str, status: int = 200):  # noqa: ANN202
+    return render_template(
+        "workspace/form.html",
+        form=form,
+        title=title,
+        submit=_l("Lägg till"),
+        back=back,
+        back_label=_l("Tillbaka till administrationen"),
+    ), status
+
+
+@bp.post("/people/<int:person_id>/invitation")
+@validates_own_text
+@guard(Policy.AGENCY_STAFF)
+def invite_staff(person_id: int):
+    """Issue a one-time invitation for a colleague and show it once: link, code, QR.
+    Re-inviting an account that has passkeys asks why; its new passkey is pending."""
+    import segno
+
+    admin = current_person()
+    staff = g.staff
+    reason = None
+    if services.has_passkeys(db.session, staff):
+        form = ReinviteReasonForm()
+        if not form.validate():
+            return _index_page(
+                400,
+                reason_errors={staff.id: " ".join(str(e) for e in form.reason.errors)},
+                reason_values={staff.id: form.reason.data or ""},
+            )
+        reason = form.reason.data
+    issued = services.invite_staff(
+        db.session, admin, staff, current_app.config["INVITATION_DAYS"], reason
+    )
+    db.session.commit()
+    link = external_url("auth.invitation", token=issued.token)
+    return render_template(
+        "admin/invitation.html",
+        person=staff,
+        link=link,
+        code=issued.code,
+        qr_svg=segno.make(link, error="m").svg_data_uri(scale=6, border=2),
+        expires_at=issued.invitation.expires_at,
+    )
+
+
+@bp.post("/people/<int:person_id>/invitation/withdraw")
+@guard(Policy.AGENCY_STAFF)
+def withdraw_staff_invitation(person_id: int):
+    services.withdraw_staff_invitation(db.session, current_person(), g.staff)
+    db.session.commit()
+    flash(_("Inbjudan är tillbakadragen. Den går inte att använda."), "success")
+    return redirect(url_for("admin.index"), 303)
 
 
 @bp.post("/people/<int:person_id>/end-sessions")

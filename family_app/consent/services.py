@@ -13,15 +13,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..access import PlanAccess, consent_states, plan_consents
+from ..access import PlanAccess, consent_states, maturity_override, party_states, plan_consents
 from ..audit import AuditAction, record
 from ..models import (
     Agency,
     Consent,
     ConsentEvent,
     ConsentEventKind,
+    ConsentException,
     ConsentMethod,
     ConsentParty,
+    ExceptionKind,
     MemberRole,
     Notification,
     Person,
@@ -206,32 +208,110 @@ def record_exception(
     decided_by: str,
     valid_to: datetime,
     now: datetime | None = None,
-) -> None:
+    kind: str = ExceptionKind.EXCEPTION,
+    valid_from: datetime | None = None,
+) -> ConsentException:
     """A recorded exception stands in for one party's consent until its end date
-    (decision 10). The legal reference is data; the reason stays with the team:
-    the event carries only the legal reference."""
+    (decision 10), as a record of its own: the party's own consent (and a revoke
+    of it) leaves it untouched. The legal reference is data; the reason stays with
+    the team: the event carries only the legal reference.
+
+    ``kind`` is an FB 6:13 a decision or a maturity override of the child's say
+    (``ExceptionKind``); each lands in the history as what it is.
+    """
     now = now or utcnow()
     consent = _consent(session, plan, agency)
-    party = _party(session, consent, person)
-    party.exception_reason = reason
-    party.exception_legal_ref = legal_ref
-    party.exception_decided_by = decided_by
-    party.valid_from = now
-    party.valid_to = valid_to
-    party.revoked_at = None
-    party.recorded_by_id = actor.id
+    exception = ConsentException(
+        consent_id=consent.id,
+        person_id=person.id,
+        kind=kind,
+        legal_ref=legal_ref,
+        reason=reason,
+        decided_by=decided_by,
+        decided_by_id=actor.id,
+        valid_from=valid_from or now,
+        valid_to=valid_to,
+        created_at=now,
+    )
+    session.add(exception)
+    session.flush()
     _log_change(
         session,
         plan,
         consent,
         person,
         actor,
-        ConsentEventKind.EXCEPTION,
+        ConsentEventKind(str(kind)),
         now,
         valid_to=valid_to,
         note=legal_ref,
         receipt=False,
     )
+    session.expire(consent, ["exceptions"])
+    return exception
+
+
+def end_exception(
+    session: Session,
+    plan: Plan,
+    exception: ConsentException,
+    actor: Person,
+    now: datetime | None = None,
+) -> None:
+    """End an exception or maturity judgement before its end date (a decision
+    revoked, or one recorded by mistake): kept, never deleted, and in the history."""
+    now = now or utcnow()
+    exception.ended_at = now
+    _log_change(
+        session,
+        plan,
+        exception.consent,
+        exception.person,
+        actor,
+        ConsentEventKind.EXCEPTION_ENDED,
+        now,
+        note=exception.legal_ref,
+        receipt=False,
+    )
+
+
+def exceptions_in_force(
+    session: Session, access: PlanAccess, now: datetime | None = None
+) -> list[ConsentException]:
+    """The plan's exceptions and maturity judgements in force, for the team, of the
+    agencies this reader knows of."""
+    from sqlalchemy.orm import selectinload
+
+    now = now or utcnow()
+    found = session.scalars(
+        select(ConsentException)
+        .join(Consent, Consent.id == ConsentException.consent_id)
+        .where(Consent.plan_id == access.plan.id, ConsentException.ended_at.is_(None))
+        .order_by(ConsentException.id)
+        .options(
+            selectinload(ConsentException.person),
+            selectinload(ConsentException.consent).selectinload(Consent.agency),
+        )
+    )
+    return [e for e in found if e.in_force(now) and access.sees_agency(e.consent.agency_id)]
+
+
+def record_child_say(
+    session: Session,
+    plan: Plan,
+    agency: Agency,
+    child: Person,
+    actor: Person,
+    agrees: bool,
+    method: str,
+    now: datetime | None = None,
+) -> None:
+    """A child's assent (or its refusal) given outside the app, recorded by staff:
+    it does not decide the consent, and it is in the history as what it is."""
+    now = now or utcnow()
+    consent = _consent(session, plan, agency)
+    kind = ConsentEventKind.CHILD_ASSENT if agrees else ConsentEventKind.CHILD_DISSENT
+    _log_change(session, plan, consent, child, actor, kind, now, method=method, receipt=False)
 
 
 def revoke(
@@ -313,6 +393,7 @@ class PartyRow:
     party: ConsentParty | None
     in_force: bool
     required: bool
+    by_exception: bool = False  # in force through a recorded exception, not their own yes
 
 
 @dataclass
@@ -344,12 +425,21 @@ def overview(
     agencies = access.visible_agencies
     consents = plan_consents(session, plan)
     states = consent_states(session, plan, [a.id for a in agencies], now)
-    guardians = [m for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody]
+    # From the adult age the young person alone consents: the guardians are no party.
+    adult = access.child_is_adult
+    guardians = (
+        []
+        if adult
+        else [m for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody]
+    )
     rows = []
     for agency in agencies:
         consent = consents.get(agency.id)
         state = states[agency.id]
         parties_by_person = {p.person_id: p for p in consent.parties} if consent else {}
+        stands = party_states(consent, now)
+        in_force = {p.person_id for p in stands if p.in_force(now)}
+        by_exception = {p.person_id for p in stands if p.exception and p.in_force(now)}
         party_rows = []
         for member in guardians:
             party = parties_by_person.get(member.person_id)
@@ -358,27 +448,31 @@ def overview(
                     member.person,
                     "guardian",
                     party,
-                    bool(party and party.state().in_force(now)),
+                    member.person_id in in_force,
                     True,
+                    member.person_id in by_exception,
                 )
             )
         child_party = parties_by_person.get(plan.child_id)
-        child_required = access.child_say is ChildSay.CONSENT and not (
-            child_party and child_party.exception_reason and child_party.state().in_force(now)
+        override = maturity_override(consent, plan, now)
+        child_required = adult or (
+            (access.child_say is ChildSay.CONSENT or override == ExceptionKind.JUDGED_MATURE)
+            and override != ExceptionKind.CONSENT_WAIVED
         )
         party_rows.append(
             PartyRow(
                 plan.child,
                 "child",
                 child_party,
-                bool(child_party and child_party.state().in_force(now)),
+                plan.child_id in in_force,
                 child_required,
+                plan.child_id in by_exception,
             )
         )
         ends = [
             r.party.valid_to
             for r in party_rows
-            if r.required and r.in_force and r.party and r.party.valid_to
+            if r.required and r.in_force and not r.by_exception and r.party and r.party.valid_to
         ]
         valid_to = min(ends) if ends else None
         rows.append(

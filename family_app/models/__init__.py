@@ -3,7 +3,16 @@
 from .activity import AuditEvent, Notification
 from .auth import CalendarFeed, Credential, Invitation, WebAuthnChallenge
 from .base import Base, utcnow
-from .consent import Consent, ConsentEvent, ConsentEventKind, ConsentMethod, ConsentParty
+from .consent import (
+    FB_6_13A_REF,
+    Consent,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentException,
+    ConsentMethod,
+    ConsentParty,
+    ExceptionKind,
+)
 from .meeting import (
     AgendaItem,
     ChildParticipation,
@@ -49,8 +58,11 @@ __all__ = [
     "Consent",
     "ConsentEvent",
     "ConsentEventKind",
+    "ConsentException",
     "ConsentMethod",
     "ConsentParty",
+    "ExceptionKind",
+    "FB_6_13A_REF",
     "ContentTranslation",
     "Credential",
     "Decision",

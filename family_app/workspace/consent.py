@@ -9,15 +9,33 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, url_for
+from flask import flash, g, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..access import Policy, current_access, guard
+from ..access import (
+    Policy,
+    age_rules,
+    current_access,
+    guard,
+    maturity_override,
+    plan_consents,
+)
 from ..consent import services as consent_services
 from ..extensions import db
 from ..hygiene import validates_own_text
-from .forms import ConsentExceptionForm, RecordConsentForm, options
+from ..labels import EXCEPTION_KIND, label
+from ..models import FB_6_13A_REF, ExceptionKind, MemberRole, utcnow
+from ..rules import ChildSay
+from .forms import (
+    ChildSayForm,
+    ConsentExceptionForm,
+    EmptyForm,
+    Fb613aForm,
+    MaturityForm,
+    RecordConsentForm,
+    options,
+)
 from .plans import NONE_CHOICE, _form_page
 from .routes import bp
 
@@ -97,4 +115,182 @@ def consent_exception(plan_id: int):
     )
     db.session.commit()
     flash(_("Undantaget är registrerat."), "success")
+    return redirect(back, 303)
+
+
+# --- the child's say, FB 6:13 a and maturity, recorded by the coordinator (rule 3) ----------
+
+
+def _agency_choices(form) -> list:  # noqa: ANN001 - a consent form
+    agencies = current_access().consent_agencies()
+    form.agency_id.choices = options([NONE_CHOICE, *[(a.id, a.name) for a in agencies]])
+    return agencies
+
+
+def _child_may_consent(agency_id: int) -> bool:
+    """From the consent age, or judged mature for this agency's consent, or adult."""
+    access = current_access()
+    if access.child_say is ChildSay.CONSENT or access.child_is_adult:
+        return True
+    consent = plan_consents(db.session, access.plan).get(agency_id)
+    override = maturity_override(consent, access.plan, utcnow())
+    return override == ExceptionKind.JUDGED_MATURE
+
+
+@bp.route("/plans/<int:plan_id>/consent/child", methods=["GET", "POST"])
+@validates_own_text
+@guard(Policy.RECORD_CONSENT)
+def child_say(plan_id: int):
+    """The child's own consent or assent, given outside the app."""
+    access = current_access()
+    form = ChildSayForm()
+    agencies = _agency_choices(form)
+    name = access.plan.child.first_name
+    title = _l("Registrera vad %(name)s sa om samtycket", name=name)
+    submit = _l("Registrera")
+    back = url_for("workspace.plan", plan_id=plan_id)
+    if not form.is_submitted():
+        return _form_page(form, title, submit, back=back)
+    valid = form.validate()
+    rules = age_rules()
+    if valid and form.say.data == "consent" and not _child_may_consent(form.agency_id.data):
+        form.say.errors = [
+            _(
+                "%(name)s är under %(age)d år. Registrera först en bedömning av mognad, "
+                "eller registrera om %(name)s går med på det.",
+                name=name,
+                age=rules.consent_from,
+            )
+        ]
+        valid = False
+    if valid and form.say.data != "consent" and access.child_say in (ChildSay.NONE, ChildSay.ASKED):
+        form.say.errors = [
+            _(
+                "%(name)s är under %(age)d år. Barnets medgivande registreras från %(age)d år.",
+                name=name,
+                age=rules.assent_from,
+            )
+        ]
+        valid = False
+    if not valid:
+        return _form_page(form, title, submit, 400, back=back)
+    agency = next(a for a in agencies if a.id == form.agency_id.data)
+    child = access.plan.child
+    if form.say.data == "consent":
+        consent_services.record_outside_app(
+            db.session,
+            access.plan,
+            agency,
+            child,
+            access.person,
+            form.method.data,
+            _start_of(form.given_on.data),
+            _end_of(form.valid_to.data),
+        )
+    else:
+        consent_services.record_child_say(
+            db.session,
+            access.plan,
+            agency,
+            child,
+            access.person,
+            form.say.data == "assent",
+            form.method.data,
+        )
+    db.session.commit()
+    flash(_("Det är registrerat. Det syns i historiken för samtycke."), "success")
+    return redirect(back, 303)
+
+
+@bp.route("/plans/<int:plan_id>/consent/fb-6-13a", methods=["GET", "POST"])
+@validates_own_text
+@guard(Policy.RECORD_CONSENT)
+def fb_6_13a(plan_id: int):
+    """Socialnämnden decided that care may start without one guardian's consent."""
+    access = current_access()
+    form = Fb613aForm()
+    agencies = _agency_choices(form)
+    guardians = [
+        m.person for m in access.plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
+    ]
+    form.person_id.choices = options([NONE_CHOICE, *[(p.id, p.display_name) for p in guardians]])
+    title = _l("Registrera ett beslut enligt FB 6 kap. 13 a §")
+    submit = _l("Registrera beslutet")
+    back = url_for("workspace.plan", plan_id=plan_id)
+    if not form.is_submitted():
+        return _form_page(form, title, submit, back=back)
+    if not form.validate():
+        return _form_page(form, title, submit, 400, back=back)
+    consent_services.record_exception(
+        db.session,
+        access.plan,
+        next(a for a in agencies if a.id == form.agency_id.data),
+        next(p for p in guardians if p.id == form.person_id.data),
+        access.person,
+        FB_6_13A_REF,
+        form.reason.data,
+        form.decided_by.data,
+        _end_of(form.valid_to.data),
+        kind=ExceptionKind.FB_6_13A,
+        valid_from=_start_of(form.decided_on.data),
+    )
+    db.session.commit()
+    flash(_("Beslutet är registrerat."), "success")
+    return redirect(back, 303)
+
+
+@bp.route("/plans/<int:plan_id>/consent/maturity", methods=["GET", "POST"])
+@validates_own_text
+@guard(Policy.RECORD_CONSENT)
+def maturity(plan_id: int):
+    """A judgement of the child's maturity, with its mandatory written reason."""
+    access = current_access()
+    form = MaturityForm()
+    agencies = _agency_choices(form)
+    title = _l("Registrera en bedömning av mognad för %(name)s", name=access.plan.child.first_name)
+    submit = _l("Registrera bedömningen")
+    back = url_for("workspace.plan", plan_id=plan_id)
+    if not form.is_submitted():
+        return _form_page(form, title, submit, back=back)
+    if not form.validate():
+        return _form_page(form, title, submit, 400, back=back)
+    consent_services.record_exception(
+        db.session,
+        access.plan,
+        next(a for a in agencies if a.id == form.agency_id.data),
+        access.plan.child,
+        access.person,
+        "",
+        form.reason.data,
+        form.decided_by.data,
+        _end_of(form.valid_to.data),
+        kind=ExceptionKind(form.judgement.data),
+    )
+    db.session.commit()
+    flash(_("Bedömningen är registrerad."), "success")
+    return redirect(back, 303)
+
+
+@bp.route("/plans/<int:plan_id>/consent/exceptions/<int:exception_id>/end", methods=["GET", "POST"])
+@guard(Policy.END_EXCEPTION)
+def end_exception(plan_id: int, exception_id: int):
+    """Asks first (GET), then ends the exception or judgement (POST): kept in the
+    history, no longer in force from this moment."""
+    access = current_access()
+    exception = g.exception
+    form = EmptyForm()
+    title = _l(
+        "Avsluta det här för %(name)s (%(agency)s)? %(what)s",
+        what=label(EXCEPTION_KIND, exception.kind),
+        name=exception.person.display_name,
+        agency=exception.consent.agency.name,
+    )
+    back = url_for("workspace.plan", plan_id=plan_id)
+    if not form.is_submitted():
+        return _form_page(form, title, _l("Ja, avsluta"), back=back)
+    if not form.validate():
+        return _form_page(form, title, _l("Ja, avsluta"), 400, back=back)
+    consent_services.end_exception(db.session, access.plan, exception, access.person)
+    db.session.commit()
+    flash(_("Det är avslutat. Det syns i historiken för samtycke."), "success")
     return redirect(back, 303)

@@ -353,6 +353,97 @@ class ConsentExceptionForm(FlaskForm):
             raise ValidationError(_l("Slutdatumet kan inte vara före i dag."))
 
 
+CONSENT_METHOD = [("written", _l("Skriftligt, på papper")), ("oral", _l("Muntligt"))]
+
+
+class ChildSayForm(FlaskForm):
+    """The child's own consent (from the consent age) or assent (from the assent
+    age), given outside the app and recorded by the coordinator (rule 3)."""
+
+    agency_id = _select(_l("Verksamheten det gäller"))
+    say = RadioField(
+        _l("Vad sa barnet?"),
+        choices=options(
+            [
+                ("consent", _l("Barnet samtycker själv (från 15 år, eller bedömt moget)")),
+                ("assent", _l("Barnet går med på det (12–14 år)")),
+                ("dissent", _l("Barnet går inte med på det (12–14 år)")),
+            ]
+        ),
+        validators=[InputRequired(CHOICE_MESSAGE)],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    method = RadioField(
+        _l("Hur sa barnet det?"),
+        choices=options(CONSENT_METHOD),
+        validators=[InputRequired(CHOICE_MESSAGE)],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    given_on = _date(_l("Datum"), required=_l("Fyll i datumet."))
+    valid_to = _date(_l("Samtycket gäller till och med (bara för samtycke)"))
+
+    def validate_given_on(self, field: Any) -> None:
+        if field.data and field.data > stockholm_today():
+            raise ValidationError(_l("Datumet kan inte vara i framtiden."))
+
+    def validate_valid_to(self, field: Any) -> None:
+        if self.say.data == "consent" and not field.data:
+            raise ValidationError(_l("Fyll i till och med när samtycket gäller."))
+        if field.data and field.data < stockholm_today():
+            raise ValidationError(_l("Slutdatumet kan inte vara före i dag."))
+
+
+class Fb613aForm(FlaskForm):
+    """Socialnämndens beslut (FB 6 kap. 13 a §) that care may start without one
+    guardian's consent: it stands in for that guardian's consent until it ends."""
+
+    agency_id = _select(_l("Verksamheten som får ge vården"))
+    person_id = _select(_l("Vårdnadshavaren vars samtycke beslutet ersätter"))
+    decided_by = _text(
+        _l("Vem beslutade?"), 200, required=_l("Skriv vem som beslutade."), default="Socialnämnden"
+    )
+    decided_on = _date(_l("Datum för beslutet"), required=_l("Fyll i datumet för beslutet."))
+    valid_to = _date(_l("Beslutet gäller till och med"), required=_l("Fyll i slutdatumet."))
+    reason = _text(
+        _l("Skäl (bara teamet ser det)"), 2000, required=_l("Skriv skälet till beslutet.")
+    )
+
+    def validate_decided_on(self, field: Any) -> None:
+        if field.data and field.data > stockholm_today():
+            raise ValidationError(_l("Datumet kan inte vara i framtiden."))
+
+    def validate_valid_to(self, field: Any) -> None:
+        if field.data and field.data < stockholm_today():
+            raise ValidationError(_l("Slutdatumet kan inte vara före i dag."))
+
+
+class MaturityForm(FlaskForm):
+    """A professional's judgement of the child's maturity (rule 3): only with a
+    written reason, which is audited (the act, never the text)."""
+
+    agency_id = _select(_l("Verksamheten det gäller"))
+    judgement = RadioField(
+        _l("Bedömning"),
+        choices=options(
+            [
+                ("judged_mature", _l("Barnet är moget nog att själv samtycka")),
+                ("consent_waived", _l("Barnets eget samtycke behövs inte")),
+            ]
+        ),
+        validators=[InputRequired(CHOICE_MESSAGE)],
+        invalid_choice_message=CHOICE_MESSAGE,
+    )
+    reason = _text(
+        _l("Skäl (bara teamet ser det)"), 2000, required=_l("Skriv skälet till bedömningen.")
+    )
+    decided_by = _text(_l("Vem bedömde?"), 200, required=_l("Skriv vem som bedömde."))
+    valid_to = _date(_l("Bedömningen gäller till och med"), required=_l("Fyll i slutdatumet."))
+
+    def validate_valid_to(self, field: Any) -> None:
+        if field.data and field.data < stockholm_today():
+            raise ValidationError(_l("Slutdatumet kan inte vara före i dag."))
+
+
 class EmptyForm(FlaskForm):
     """A button only (publish, clear a flag): the CSRF token is the whole form."""
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..access import Policy, action_agency_ids, current_access, guard
 from ..audit import record_read, record_reads
 from ..auth.session import current_person
+from ..consent import services as consent_services
 from ..extensions import db
 from ..hygiene import validates_own_text
 from ..models import Action, Goal, MemberRole, Person
@@ -149,6 +150,11 @@ def plan(plan_id: int):
         family=services.family_of_plan(access.plan),
         others=services.others_actions(access.plan),
         meetings=plan_meetings(db.session, [plan_id]),
+        exceptions=(
+            consent_services.exceptions_in_force(db.session, access)
+            if access.may_record_consent
+            else []
+        ),
     )
 
 

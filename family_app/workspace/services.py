@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..access import PlanAccess, Role, age_rules
+from ..access import PlanAccess, Role, age_rules, child_is_adult
 from ..audit import AuditAction, record
 from ..content import OBJECT_TYPES, TRANSLATABLE
 from ..content import save_translation as content_save_translation
@@ -218,6 +218,12 @@ def family_of_plan(plan: Plan) -> list[Person]:
     return [plan.child] + [m.person for m in plan.members if m.role != MemberRole.PROFESSIONAL]
 
 
+def family_to_tell(plan: Plan, today: date) -> list[Person]:
+    """Whom the family's notices go to: from the child's adult birthday the young
+    person alone (decision 3)."""
+    return [plan.child] if child_is_adult(plan, today) else family_of_plan(plan)
+
+
 def _tell_family(session: Session, plan: Plan, part: Any | None, today: date) -> None:
     """Once a plan is published, a change is marked with its day and the family is
     told (one unread notice per person and plan, however many changes). A part
@@ -226,7 +232,7 @@ def _tell_family(session: Session, plan: Plan, part: Any | None, today: date) ->
         return
     if part is not None:
         part.changed_on = today
-    people = family_of_plan(plan)
+    people = family_to_tell(plan, today)
     if part is not None and (part.harm_flag or part.hidden_from_guardians_by_child):
         people = [plan.child]
     waiting = set(
@@ -449,7 +455,7 @@ def publish(session: Session, access: PlanAccess) -> None:
         plan.published_at = utcnow()
     record(session, AuditAction.WRITE, access.person, plan, "plan", plan.id, "published")
     if first:
-        notify(session, family_of_plan(plan), plan, "plan_changed")
+        notify(session, family_to_tell(plan, access.today), plan, "plan_changed")
 
 
 # --- the harm flag (OSL 12:3) ------------------------------------------------------------

@@ -29,6 +29,7 @@ import pytest
 from flask import Flask
 from flask import session as flask_session
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from family_app.access import Policy, route_policies
@@ -37,6 +38,8 @@ from family_app.models import (
     Agency,
     AgencyKind,
     AgendaItem,
+    Consent,
+    ConsentException,
     Credential,
     Decision,
     Meeting,
@@ -181,6 +184,12 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # world's person is a guardian, not staff: 404 even for the admin).
     ("admin.index", "GET"): only(["admin"], 200),
     ("admin.end_sessions", "POST"): signed_in(404),
+    # Issue 11: the admin adds staff to their own agency (an empty form is refused)
+    # and invites or withdraws an invitation only for their own agency's staff.
+    ("admin.new_staff", "GET"): only(["admin"], 200),
+    ("admin.new_staff", "POST"): only(["admin"], 400),
+    ("admin.invite_staff", "POST"): signed_in(404),
+    ("admin.withdraw_staff_invitation", "POST"): signed_in(404),
     # --- the workspace (issue 11). Staff (anyone with an agency) have "My plans" and
     # may start a plan; the team works on this plan; the coordinator holds it; a
     # professional edits their own agency's action (the world's action is theirs).
@@ -218,6 +227,16 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.record_consent", "POST"): only(["coordinator"], 400),
     ("workspace.consent_exception", "GET"): only(["coordinator"], 200),
     ("workspace.consent_exception", "POST"): only(["coordinator"], 400),
+    # The child's say, FB 6:13 a and maturity, recorded by the coordinator.
+    ("workspace.child_say", "GET"): only(["coordinator"], 200),
+    ("workspace.child_say", "POST"): only(["coordinator"], 400),
+    ("workspace.fb_6_13a", "GET"): only(["coordinator"], 200),
+    ("workspace.fb_6_13a", "POST"): only(["coordinator"], 400),
+    ("workspace.maturity", "GET"): only(["coordinator"], 200),
+    ("workspace.maturity", "POST"): only(["coordinator"], 400),
+    # Ending an exception in force asks first (GET); the empty form ends it (POST).
+    ("workspace.end_exception", "GET"): only(["coordinator"], 200),
+    ("workspace.end_exception", "POST"): only(["coordinator"], 303),
     ("workspace.new_meeting", "GET"): only(["coordinator"], 200),
     ("workspace.new_meeting", "POST"): only(["coordinator"], 400),
     ("workspace.edit_meeting", "GET"): only(["coordinator"], 200),
@@ -330,7 +349,21 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         ends_at=datetime.now(UTC),
         status=MeetingStatus.PLANNED,
     )
-    session.add_all([credential, statement, started])
+    # An exception in force (issue 11) for a guardian who consents anyway: it
+    # changes no answer, and it gives the end-exception route something to end.
+    exception = ConsentException(
+        consent_id=session.scalar(
+            select(Consent.id).where(
+                Consent.plan_id == family.plan.id,
+                Consent.agency_id == family.professional_agency.id,
+            )
+        ),
+        person_id=family.guardians[1].id,
+        legal_ref="OSL 12 kap. 3 §",
+        reason="Skäl",
+        decided_by="Socialnämnden",
+    )
+    session.add_all([credential, statement, started, exception])
     session.flush()
     decision = Decision(
         meeting_id=started.id,
@@ -377,6 +410,7 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         ),
         "started_meeting_id": started.id,
         "decision_id": decision.id,
+        "exception_id": exception.id,
     }
     return World(people, args)
 

@@ -17,8 +17,16 @@ from urllib.parse import quote_from_bytes
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
-from family_app.models import Credential, Decision, Meeting, MeetingStatus
+from family_app.models import (
+    Consent,
+    ConsentException,
+    Credential,
+    Decision,
+    Meeting,
+    MeetingStatus,
+)
 from tests.conftest import csrf_token, sign_in_as
 from tests.factories import make_agency, make_family, make_person
 
@@ -43,10 +51,11 @@ def _wtforms_field_names() -> set[str]:
     """The fields of every WTForms form class (the workspace forms)."""
     from flask_wtf import FlaskForm
 
+    from family_app.admin import forms as admin_forms
     from family_app.workspace import forms
 
     names: set[str] = set()
-    for value in vars(forms).values():
+    for value in [*vars(forms).values(), *vars(admin_forms).values()]:
         if isinstance(value, type) and issubclass(value, FlaskForm):
             names.update(
                 name
@@ -144,7 +153,14 @@ def world(session):
     credential = Credential(
         person_id=family.guardians[0].id, credential_id=b"fuzz-1", public_key=b"k", name="Telefon"
     )
-    session.add(credential)
+    consent = session.scalar(
+        select(Consent).where(
+            Consent.plan_id == family.plan.id,
+            Consent.agency_id == family.professional_agency.id,
+        )
+    )
+    exception = ConsentException(consent_id=consent.id, person_id=family.guardians[1].id)
+    session.add_all([credential, exception])
     make_agency(session)
     # A meeting that has started, with a decision: what comes after the meeting.
     started = Meeting(
@@ -185,6 +201,7 @@ def world(session):
         ),
         "started_meeting_id": started.id,
         "decision_id": decision.id,
+        "exception_id": exception.id,
     }
     return people, args
 
@@ -212,6 +229,9 @@ ROUTE_NAMES = [
     "account.revoke_calendar_feed",
     "account.sign_out_everywhere",
     "admin.end_sessions",
+    "admin.invite_staff",
+    "admin.new_staff",
+    "admin.withdraw_staff_invitation",
     "auth.dev_sign_in",
     "auth.invitation_code",
     "auth.passkey_register_options",
@@ -242,8 +262,12 @@ ROUTE_NAMES += [
     "workspace.cancel_meeting",
     "workspace.clear_action_harm_flag",
     "workspace.clear_goal_harm_flag",
+    "workspace.child_say",
     "workspace.consent_exception",
+    "workspace.fb_6_13a",
+    "workspace.maturity",
     "workspace.edit_action",
+    "workspace.end_exception",
     "workspace.edit_details",
     "workspace.edit_goal",
     "workspace.edit_meeting",
@@ -281,6 +305,9 @@ def test_no_form_input_makes_a_500(app, world, endpoint):
     people, args = world
     if endpoint in STARTED_MEETING_ROUTES:
         args = {**args, "meeting_id": args["started_meeting_id"]}
+    if endpoint.startswith("admin."):
+        # The admin's own staff (the coordinator), so the view itself is fuzzed.
+        args = {**args, "person_id": people["coordinator"].id}
     rule = next(r for e, r in _post_routes(app) if e == endpoint)
     path = rule.build({k: v for k, v in args.items() if k in rule.arguments})[1]
     client, token = _client(app, people, _who(endpoint))
@@ -311,6 +338,9 @@ JSON_ROUTES = [e for e in ROUTE_NAMES if e.startswith("auth.passkey_")]
 @pytest.mark.parametrize("endpoint", JSON_ROUTES)
 def test_no_json_body_makes_a_500(app, world, endpoint):
     people, args = world
+    if endpoint.startswith("admin."):
+        # The admin's own staff (the coordinator), so the view itself is fuzzed.
+        args = {**args, "person_id": people["coordinator"].id}
     rule = next(r for e, r in _post_routes(app) if e == endpoint)
     path = rule.build({})[1]
     client, token = _client(app, people, "guardian")

@@ -9,7 +9,15 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from family_app.access import consent_state
-from family_app.models import AuditEvent, Consent, ConsentEvent, ConsentParty, Plan, PlanStatus
+from family_app.models import (
+    AuditEvent,
+    Consent,
+    ConsentEvent,
+    ConsentException,
+    ConsentParty,
+    Plan,
+    PlanStatus,
+)
 from family_app.models.base import utcnow
 from tests.conftest import csrf_token, sign_in_as
 from tests.factories import make_agency, make_family, make_person
@@ -108,15 +116,15 @@ def test_an_exception_stands_in_for_a_guardian_and_its_reason_stays_with_the_tea
     with client.application.app_context():
         state = consent_state(session, plan, family.professional_agency.id, utcnow())
     assert state.effective
-    party = session.scalar(
-        select(ConsentParty)
-        .join(ConsentParty.consent)
+    exception = session.scalar(
+        select(ConsentException)
+        .join(ConsentException.consent)
         .where(
-            ConsentParty.person_id == family.guardians[0].id,
+            ConsentException.person_id == family.guardians[0].id,
             Consent.agency_id == family.professional_agency.id,
         )
     )
-    assert (party.exception_legal_ref, party.exception_decided_by) == (
+    assert (exception.legal_ref, exception.decided_by) == (
         "OSL 12 kap. 3 §",
         "Socialnämnden",
     )

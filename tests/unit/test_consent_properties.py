@@ -83,6 +83,9 @@ class Reference:
             self.last[person] = ("revoke", self.now)
 
     def effective(self) -> bool:
+        if self.age >= 18:
+            # From the 18th birthday the young person alone decides (decision 3).
+            return self.in_force(CHILD)
         required = [g for g in GUARDIANS if self.custody[g]]
         if self.age >= 15:
             required.append(CHILD)
@@ -107,6 +110,8 @@ def pure_revoke(state: PartyState, now: datetime) -> PartyState:
 @settings(max_examples=400, deadline=None)
 @given(operations)
 @example([("give", 1), ("give", 2), ("wait", 365), ("give", 1)])
+@example([("age", 17), ("give", 1), ("give", 2), ("wait", 366)])
+@example([("wait", 183), ("age", 17), ("give", 9), ("wait", 182)])
 @example([("give", 1), ("give", 2), ("wait", 340), ("give", 1), ("wait", 30)])
 def test_pure_rule_agrees_with_the_reference(ops):
     ref = Reference(now=datetime(2026, 1, 1, tzinfo=UTC))

@@ -41,6 +41,7 @@ from family_app.models import (
     Consent,
     ConsentEvent,
     ConsentEventKind,
+    ConsentException,
     ConsentParty,
     Decision,
     Goal,
@@ -618,13 +619,11 @@ def test_recorded_exception_for_the_child_stands_in_for_the_childs_consent(ctx, 
     session.commit()
     state = consent_state(session, family.plan, agency.id, now)
     assert not state.effective and state.missing == (family.child.id,)
-    session.add(
-        ConsentParty(consent_id=consent.id, person_id=family.child.id, exception_reason="Mognad")
-    )
+    session.add(ConsentException(consent_id=consent.id, person_id=family.child.id, reason="Mognad"))
     session.commit()
     session.refresh(consent)
     assert consent_state(session, family.plan, agency.id, now).effective
-    # A guardian's exception reason does not waive the child's consent.
+    # A guardian's exception does not waive the child's consent.
     other = make_family(session, child_age=16, consent=False)
     consent = Consent(plan_id=other.plan.id, agency_id=other.professional_agency.id)
     session.add(consent)
@@ -632,12 +631,10 @@ def test_recorded_exception_for_the_child_stands_in_for_the_childs_consent(ctx, 
     for guardian in other.guardians:
         session.add(
             ConsentParty(
-                consent_id=consent.id,
-                person_id=guardian.id,
-                given_at=now - timedelta(days=1),
-                exception_reason="Beslut",
+                consent_id=consent.id, person_id=guardian.id, given_at=now - timedelta(days=1)
             )
         )
+        session.add(ConsentException(consent_id=consent.id, person_id=guardian.id, reason="Beslut"))
     session.commit()
     state = consent_state(session, other.plan, other.professional_agency.id, now)
     assert not state.effective and state.missing == (other.child.id,)
@@ -1004,10 +1001,10 @@ def test_an_ended_exception_no_longer_stands_in_for_the_childs_consent(ctx, sess
             )
         )
     session.add(
-        ConsentParty(
+        ConsentException(
             consent_id=consent.id,
             person_id=family.child.id,
-            exception_reason="Mognad",
+            reason="Mognad",
             valid_from=now - timedelta(days=60),
             valid_to=now - timedelta(days=1),
         )

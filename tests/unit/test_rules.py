@@ -2,6 +2,9 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+from hypothesis import given as for_all
+from hypothesis import strategies as st
+
 from family_app.rules import (
     AgeRules,
     ChildSay,
@@ -9,6 +12,7 @@ from family_app.rules import (
     child_chooses_what_guardians_see,
     child_say,
     effective_consent,
+    is_adult,
     is_late,
     lix,
 )
@@ -87,3 +91,67 @@ def test_lix_of_short_child_sentences_is_low_and_long_words_raise_it():
     hard = "Verksamhetsövergripande samordningsinsatser genomförs kontinuerligt."
     assert lix(easy) < 30
     assert lix(hard) > 60
+
+
+# --- the 18th birthday (decision 3) and maturity overrides (rule 3) ---------------------
+
+
+def test_from_eighteen_the_young_persons_own_consent_alone_counts():
+    state = effective_consent([1, 2], 9, 18, [given(9)], NOW, RULES)
+    assert state.effective and state.missing == ()
+
+
+def test_from_eighteen_the_guardians_consent_no_longer_counts():
+    state = effective_consent([1, 2], 9, 18, [given(1), given(2)], NOW, RULES)
+    assert not state.effective and state.missing == (9,)
+
+
+def test_the_day_before_eighteen_the_guardians_are_still_required():
+    state = effective_consent([1, 2], 9, 17, [given(9)], NOW, RULES)
+    assert not state.effective and state.missing == (1, 2)
+
+
+def test_an_adult_needs_no_guardian_with_custody_recorded():
+    assert effective_consent([], 9, 18, [given(9)], NOW, RULES).effective
+
+
+def test_a_maturity_waiver_does_not_apply_to_an_adult():
+    state = effective_consent([1], 9, 19, [given(1)], NOW, RULES, child_consent_waived=True)
+    assert not state.effective and state.missing == (9,)
+
+
+def test_a_child_judged_mature_consents_themself_below_the_consent_age():
+    parties = [given(1), given(2)]
+    state = effective_consent([1, 2], 9, 13, parties, NOW, RULES, child_judged_mature=True)
+    assert not state.effective and state.missing == (9,)
+    state = effective_consent(
+        [1, 2], 9, 13, [*parties, given(9)], NOW, RULES, child_judged_mature=True
+    )
+    assert state.effective
+
+
+def test_the_adult_age_is_configurable():
+    rules = AgeRules(adult_from=20)
+    assert not is_adult(19, rules) and is_adult(20, rules)
+    assert not effective_consent([1], 9, 19, [given(9)], NOW, rules).effective
+    assert (
+        AgeRules.from_config(
+            {
+                "CHILD_ASKED_FROM_AGE": 6,
+                "CHILD_ASSENT_FROM_AGE": 12,
+                "CHILD_CONSENT_FROM_AGE": 15,
+                "GUARDIAN_FULL_PROXY_UNDER_AGE": 13,
+                "ADULT_FROM_AGE": 20,
+            }
+        )
+        == rules
+    )
+
+
+def test_an_unknown_birth_date_is_never_adulthood():
+    assert not is_adult(None, RULES)
+
+
+@for_all(st.integers(min_value=0, max_value=120))
+def test_adulthood_is_exactly_from_the_adult_age(age):
+    assert is_adult(age, RULES) == (age >= 18)
