@@ -169,9 +169,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     yield from _serve(tmp_path_factory.mktemp("live"), "live", seed=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A deployment on its first day: an empty database, no demo, no dev sign-in."""
+    """A deployment on its first day: an empty database, no demo, no dev sign-in
+    (a new one for each test: a day one happens once)."""
     yield from _serve(tmp_path_factory.mktemp("empty"), "empty", seed=False)
 
 

@@ -3,6 +3,8 @@ without relying on JavaScript for any step; every page is axe-clean and fits."""
 
 from datetime import date, timedelta
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import axe_violations, no_horizontal_scroll, register_passkey
 
 
@@ -15,6 +17,11 @@ def _check(page, failures: dict) -> None:
 def test_coordinator_creates_writes_and_publishes_a_plan(phone, live_server):
     page = phone()
     register_passkey(page, live_server.invite("leila"))
+    # Leila's language is hers, kept between sessions: another test may have left Arabic.
+    if page.locator("html").get_attribute("lang") != "sv":
+        page.locator("#language-select").select_option("sv")
+        page.locator(".language-form button").click()
+        expect(page.locator("html")).to_have_attribute("lang", "sv")
     failures: dict = {}
     page.goto("/workspace/")
     _check(page, failures)
