@@ -132,10 +132,39 @@ def maturity_override(consent: Consent | None, plan: Plan, now: datetime) -> str
     return None
 
 
+def never_hidden_agency_ids(plan: Plan) -> set[int | None]:
+    """The agency with overall responsibility and the coordinator's: never hidden."""
+    always = {plan.responsible_agency_id}
+    if plan.coordinator is not None:
+        always.add(plan.coordinator.agency_id)
+    return always
+
+
+def harm_hidden_agency_ids(plan: Plan) -> frozenset[int]:
+    """Agencies whose every action in the plan carries a harm flag (OSL 12:3): their
+    very involvement is hidden from the guardians."""
+    by_agency: dict[int, list[bool]] = {}
+    for action in plan.actions:
+        if action.responsible_agency_id is not None:
+            by_agency.setdefault(action.responsible_agency_id, []).append(action.harm_flag)
+    always = never_hidden_agency_ids(plan)
+    return frozenset(
+        agency_id
+        for agency_id, flags in by_agency.items()
+        if all(flags) and agency_id not in always
+    )
+
+
 def _state_of(plan: Plan, consent: Consent | None, now: datetime) -> ConsentState:
     custodial = [
         m.person_id for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
     ]
+    parties = party_states(consent, now)
+    if consent is not None and consent.agency_id in harm_hidden_agency_ids(plan):
+        # Decision 10: guardians cannot see, and so cannot revoke, consent to an agency
+        # hidden from them by a harm flag; its access rests on a recorded exception
+        # for each of them, never on a consent they gave before the flag was set.
+        parties = [p for p in parties if p.exception or p.person_id not in custodial]
     # A recorded maturity override counts only while it is in force: an ended
     # one changes nothing (rule 3).
     override = maturity_override(consent, plan, now)
@@ -143,7 +172,7 @@ def _state_of(plan: Plan, consent: Consent | None, now: datetime) -> ConsentStat
         custodial,
         plan.child_id,
         plan.child.age_on(stockholm_date(now)),
-        party_states(consent, now),
+        parties,
         now,
         age_rules(),
         child_consent_waived=override == ExceptionKind.CONSENT_WAIVED,
@@ -252,9 +281,7 @@ class PlanAccess:
                 by_agency.setdefault(action.responsible_agency_id, []).append(
                     self.sees_part(action)
                 )
-        always = {self.plan.responsible_agency_id}
-        if self.plan.coordinator is not None:
-            always.add(self.plan.coordinator.agency_id)
+        always = never_hidden_agency_ids(self.plan)
         return frozenset(
             agency_id
             for agency_id, seen in by_agency.items()

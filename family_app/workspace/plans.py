@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import Policy, action_agency_ids, current_access, guard
+from ..access import Policy, action_agency_ids, current_access, guard, harm_hidden_agency_ids
 from ..audit import record_read, record_reads
 from ..auth.session import current_person
 from ..consent import services as consent_services
@@ -527,6 +527,15 @@ def _harm_flag_page():
         _("Delen är dold för vårdnadshavare och anhöriga tills någon i teamet tar bort det."),
         "success",
     )
+    agency_id = getattr(part, "responsible_agency_id", None)
+    if agency_id is not None and agency_id in harm_hidden_agency_ids(access.plan):
+        flash(
+            _(
+                "Nu är hela verksamhetens del dold för vårdnadshavarna. Verksamheten kan "
+                "läsa planen bara med ett registrerat undantag för varje vårdnadshavare."
+            ),
+            "info",
+        )
     return redirect(back, 303)
 
 

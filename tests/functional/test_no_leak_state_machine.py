@@ -214,6 +214,11 @@ class Model:
 
     def effective(self, agency: str) -> bool:
         parties = self.consent.get(agency, {})
+        if agency == "extra" and self.harm:
+            # Decision 10: an agency hidden from guardians by a harm flag has access
+            # only through a recorded exception (none in this world), never through
+            # a consent the guardians gave and can no longer see.
+            return False
         required = list(CUSTODIAL) + (["child"] if self.child_age >= 15 else [])
         return all(parties.get(p, False) for p in required)
 

@@ -1,0 +1,102 @@
+"""Decision 10: an agency whose involvement is hidden from the guardians by a harm
+flag reads the plan only through a recorded consent exception — never through a
+consent the guardians gave before the flag, which they can no longer see or revoke."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from family_app.access import harm_hidden_agency_ids
+from tests.conftest import csrf_token, sign_in_as
+from tests.factories import make_family
+
+
+def _reads(app, person, plan_id: int) -> int:
+    client = app.test_client()
+    sign_in_as(client, person)
+    return client.get(f"/plans/{plan_id}").status_code
+
+
+def test_a_harm_hidden_agency_reads_only_through_recorded_exceptions(app, client, session):
+    family = make_family(session)
+    agency = family.professional_agency
+    assert family.action.responsible_agency_id == agency.id
+    # Both guardians consented: the agency reads the plan.
+    assert _reads(app, family.professional, family.plan.id) == 200
+
+    family.action.harm_flag = True
+    session.commit()
+    assert harm_hidden_agency_ids(family.plan) == {agency.id}
+    # The guardians no longer see the agency, so their consent no longer opens the plan.
+    assert _reads(app, family.professional, family.plan.id) == 404
+    guardian = app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    assert agency.name not in guardian.get(f"/plans/{family.plan.id}/consent").text
+
+    # The coordinator records an exception for one guardian: still not enough.
+    sign_in_as(client, family.coordinator)
+    path = f"/workspace/plans/{family.plan.id}/consent/exception"
+    form = {
+        "agency_id": str(agency.id),
+        "legal_ref": "OSL 12 kap. 3 §",
+        "reason": "Risk för barnet om vårdnadshavarna får veta.",
+        "decided_by": "Socialnämnden",
+        "valid_to": (date.today() + timedelta(days=90)).isoformat(),
+    }
+    first = client.post(
+        path,
+        data={
+            **form,
+            "person_id": str(family.guardians[0].id),
+            "csrf_token": csrf_token(client, path),
+        },
+    )
+    assert first.status_code == 303
+    assert _reads(app, family.professional, family.plan.id) == 404
+    second = client.post(
+        path,
+        data={
+            **form,
+            "person_id": str(family.guardians[1].id),
+            "csrf_token": csrf_token(client, path),
+        },
+    )
+    assert second.status_code == 303
+    # An exception for each guardian with custody: the agency reads, on the record.
+    assert _reads(app, family.professional, family.plan.id) == 200
+
+
+def test_the_team_is_told_when_a_flag_hides_a_whole_agency(client, session):
+    family = make_family(session)
+    sign_in_as(client, family.coordinator)
+    path = f"/workspace/plans/{family.plan.id}/actions/{family.action.id}/harm-flag"
+    response = client.post(
+        path,
+        data={"reason": "Skäl enligt OSL.", "csrf_token": csrf_token(client, path)},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "registrerat undantag för varje vårdnadshavare" in response.text
+
+
+def test_clearing_the_flag_lets_the_guardians_consent_count_again(app, session):
+    family = make_family(session)
+    family.action.harm_flag = True
+    session.commit()
+    assert _reads(app, family.professional, family.plan.id) == 404
+    family.action.harm_flag = False
+    session.commit()
+    assert harm_hidden_agency_ids(family.plan) == frozenset()
+    assert _reads(app, family.professional, family.plan.id) == 200
+
+
+def test_the_coordinators_and_the_responsible_agency_are_never_harm_hidden(session):
+    family = make_family(session)
+    plan = family.plan
+    for action in plan.actions:
+        action.harm_flag = True
+    action = family.action
+    action.responsible_agency_id = plan.responsible_agency_id
+    session.commit()
+    assert plan.responsible_agency_id not in harm_hidden_agency_ids(plan)
+    assert family.coordinator.agency_id not in harm_hidden_agency_ids(plan)
