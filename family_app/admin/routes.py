@@ -13,10 +13,10 @@ from sqlalchemy.orm import aliased
 
 from ..access import Policy, guard
 from ..audit import AuditAction, record
+from ..auth.invitations import shown_once
 from ..auth.session import current_person
 from ..extensions import db
 from ..hygiene import validates_own_text
-from ..links import external_url
 from ..models import Invitation, Person
 from . import services
 from .forms import NewStaffForm, ReinviteReasonForm
@@ -101,8 +101,6 @@ def _form(form: Any, title: Any, back: str, status: int = 200):  # noqa: ANN202
 def invite_staff(person_id: int):
     """Issue a one-time invitation for a colleague and show it once: link, code, QR.
     Re-inviting an account that has passkeys asks why; its new passkey is pending."""
-    import segno
-
     admin = current_person()
     staff = g.staff
     reason = None
@@ -119,15 +117,7 @@ def invite_staff(person_id: int):
         db.session, admin, staff, current_app.config["INVITATION_DAYS"], reason
     )
     db.session.commit()
-    link = external_url("auth.invitation", token=issued.token)
-    return render_template(
-        "admin/invitation.html",
-        person=staff,
-        link=link,
-        code=issued.code,
-        qr_svg=segno.make(link, error="m").svg_data_uri(scale=6, border=2),
-        expires_at=issued.invitation.expires_at,
-    )
+    return shown_once(issued, staff, url_for("admin.index"), _("Tillbaka till administrationen"))
 
 
 @bp.post("/people/<int:person_id>/invitation/withdraw")

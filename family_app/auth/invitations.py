@@ -137,3 +137,24 @@ def mark_used(session: Session, invitation: Invitation, now: datetime | None = N
         .values(used_at=now)
     )
     return result.rowcount == 1
+
+
+def shown_once(issued: IssuedInvitation, person: Person, back_url: str, back_text: str) -> str:
+    """The one page that shows an invitation: link, typable code and a QR code to
+    print. Only the hash is stored, so this is the only time it can be shown."""
+    import segno
+    from flask import render_template
+
+    from ..links import external_url
+
+    link = external_url("auth.invitation", token=issued.token)
+    return render_template(
+        "auth/invitation_shown.html",
+        person=person,
+        link=link,
+        code=issued.code,
+        qr_svg=segno.make(link, error="m").svg_data_uri(scale=6, border=2),
+        expires_at=issued.invitation.expires_at,
+        back_url=back_url,
+        back_text=back_text,
+    )

@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from ..access import Policy, current_access, family_of, guard
 from ..audit import AuditAction, record, record_read
-from ..auth.invitations import issue_invitation, withdraw_open_invitations
+from ..auth.invitations import issue_invitation, shown_once, withdraw_open_invitations
 from ..extensions import db
-from ..links import external_url
 from ..models import Credential, Invitation, utcnow
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -57,8 +56,6 @@ def people(plan_id: int):
 @guard(Policy.INVITE_FAMILY)
 def create_invitation(plan_id: int, person_id: int):
     """Issue a one-time invitation and show it once: link, code and QR to print."""
-    import segno
-
     access = current_access()
     person = g.invitee
     # An account that already has passkeys: the new passkey will be pending, and the
@@ -95,16 +92,11 @@ def create_invitation(plan_id: int, person_id: int):
         detail="reinvite" if has_passkeys else "",
     )
     db.session.commit()
-    link = external_url("auth.invitation", token=issued.token)
-    qr_svg = segno.make(link, error="m").svg_data_uri(scale=6, border=2)
-    return render_template(
-        "workspace/invitation.html",
-        access=access,
-        person=person,
-        link=link,
-        code=issued.code,
-        qr_svg=qr_svg,
-        expires_at=issued.invitation.expires_at,
+    return shown_once(
+        issued,
+        person,
+        url_for("workspace.people", plan_id=plan_id),
+        _("Tillbaka till personerna i planen"),
     )
 
 

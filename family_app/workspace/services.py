@@ -235,16 +235,7 @@ def _tell_family(session: Session, plan: Plan, part: Any | None, today: date) ->
     people = family_to_tell(plan, today)
     if part is not None and (part.harm_flag or part.hidden_from_guardians_by_child):
         people = [plan.child]
-    waiting = set(
-        session.scalars(
-            select(Notification.person_id).where(
-                Notification.plan_id == plan.id,
-                Notification.kind == "plan_changed",
-                Notification.read_at.is_(None),
-            )
-        )
-    )
-    notify(session, [p for p in people if p.id not in waiting], plan, "plan_changed")
+    _tell_readers(session, plan, people)
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -651,10 +642,13 @@ def record_outcome(
 DECISION_FIELDS = ("what", "child_what", "agency_id", "person_id", "by_date")
 
 
-def decision_readers(plan: Plan, decision: Decision) -> list[Person]:
+def decision_readers(plan: Plan, decision: Decision, today: date) -> list[Person]:
     """The family members who may read a decision: the child, and each guardian or
-    relative unless the decision's agency or person is hidden from them (rule 6)."""
+    relative unless the decision's agency or person is hidden from them (rule 6),
+    and none of them from the child's adult birthday (decision 3)."""
     people = [plan.child]
+    if child_is_adult(plan, today):
+        return people
     for member in plan.members:
         if member.role not in (MemberRole.GUARDIAN, MemberRole.RELATIVE):
             continue
@@ -665,7 +659,8 @@ def decision_readers(plan: Plan, decision: Decision) -> list[Person]:
 
 
 def _tell_readers(session: Session, plan: Plan, people: list[Person]) -> None:
-    """plan_changed to these family members, once per unread notice (as _tell_family)."""
+    """plan_changed to these family members: one unread notice per person and plan,
+    however many changes."""
     if plan.status != PlanStatus.ACTIVE:
         return
     waiting = set(
@@ -703,7 +698,7 @@ def save_decision(
         session.expire(decision, ["agency", "person"])
     record(session, AuditAction.WRITE, access.person, access.plan, "decision", decision.id)
     if meeting.status == MeetingStatus.HELD:
-        _tell_readers(session, access.plan, decision_readers(access.plan, decision))
+        _tell_readers(session, access.plan, decision_readers(access.plan, decision, access.today))
     return decision
 
 
@@ -713,7 +708,7 @@ def remove_decision(
     """A decision taken back: gone from the family's page; those who saw it are told."""
     _check_version(decision, read_version)
     meeting = decision.meeting
-    readers = decision_readers(access.plan, decision)
+    readers = decision_readers(access.plan, decision, access.today)
     decision_id = decision.id
     meeting.decisions.remove(decision)
     session.flush()
