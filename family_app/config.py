@@ -14,10 +14,21 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 LANGUAGES: dict[str, dict[str, str]] = {
-    # code: native name and writing direction. Swedish is the source language.
+    # code: native name (in its own script) and writing direction. Swedish is the
+    # source language; how far each catalogue is reviewed is in its own header.
     "sv": {"name": "Svenska", "dir": "ltr"},
     "en": {"name": "English", "dir": "ltr"},
     "ar": {"name": "العربية", "dir": "rtl"},
+    "so": {"name": "Soomaali", "dir": "ltr"},
+    "fa": {"name": "فارسی", "dir": "rtl"},
+    "fa_AF": {"name": "دری", "dir": "rtl"},
+    "ti": {"name": "ትግርኛ", "dir": "ltr"},
+    "uk": {"name": "Українська", "dir": "ltr"},
+    "pl": {"name": "Polski", "dir": "ltr"},
+    "fi": {"name": "Suomi", "dir": "ltr"},
+    "se": {"name": "Davvisámegiella", "dir": "ltr"},
+    "ckb": {"name": "کوردیی ناوەندی", "dir": "rtl"},
+    "bs": {"name": "Bosanski", "dir": "ltr"},
 }
 
 

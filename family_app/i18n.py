@@ -2,22 +2,59 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from pathlib import Path
 
-from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask import Flask, current_app, g, request, session
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    gettext,
+    refresh,
+)
 from flask_login import current_user
+
+from .config import PROJECT_ROOT
 
 
 def available_locales() -> list[str]:
     return list(current_app.config["LANGUAGES"])
 
 
+# Languages a family member can prefer: every language the app is translated into,
+# and others families in Sweden often speak, for which the app says that an
+# interpreter can be booked.
+WITHOUT_CATALOGUE = ("am", "ps", "ku", "ru", "ro", "tr", "es", "fr", "de")
+
+
+def family_languages() -> list[str]:
+    return [*current_app.config["LANGUAGES"], *WITHOUT_CATALOGUE]
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's own language, from CLDR ("amhariska")."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code).get_display_name(get_locale() or "sv") or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
 def select_locale() -> str:
-    """Explicit choice first, then the person's preference, then the browser."""
+    """Explicit choice first, then the person's preference (the signed-in person's,
+    or the invited person's on their invitation page), then the browser."""
     chosen = session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
+    invited = g.get("invited_language")
+    if invited in current_app.config["LANGUAGES"]:
+        return invited
     if current_user and current_user.is_authenticated:
         preferred = current_user.preferred_language
         if preferred in current_app.config["LANGUAGES"]:
@@ -25,13 +62,26 @@ def select_locale() -> str:
     return request.accept_languages.best_match(available_locales()) or "sv"
 
 
+def use_language_of(person: object) -> None:
+    """The page shown to someone not yet signed in (their invitation) speaks their
+    stored language, not the language of the browser they happen to hold."""
+    g.invited_language = getattr(person, "preferred_language", None)
+    refresh()
+
+
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
 def current_language() -> str:
+    """The catalogue in use, as LANGUAGES names it ("fa_AF" for Dari, not "fa")."""
     locale = get_locale()
-    return str(locale.language) if locale else "sv"
+    return str(locale) if locale else "sv"
+
+
+def html_lang(code: str | None = None) -> str:
+    """The BCP 47 tag for ``lang`` attributes: fa_AF becomes fa-AF."""
+    return (code or current_language()).replace("_", "-")
 
 
 def text_direction(code: str | None = None) -> str:
@@ -72,10 +122,66 @@ def nice_when(value: datetime | None) -> str:
     return f"{weekday_date(value)}, {nice_time(value)}"
 
 
+REVIEW_LINE = re.compile(r"^#\s*Review-Status:\s*(\w+)", re.MULTILINE)
+
+
+def read_review_statuses(translations: Path, codes: list[str]) -> dict[str, str]:
+    """Each catalogue's review status, from the ``# Review-Status:`` line of its
+    header: "reviewed" only when a native speaker has read it. Anything else, or no
+    line at all, counts as unreviewed: a translation is never presented as official
+    by default. Swedish is the source."""
+    statuses = {}
+    for code in codes:
+        if code == "sv":
+            statuses[code] = "source"
+            continue
+        po = translations / code / "LC_MESSAGES" / "messages.po"
+        head = po.read_text(encoding="utf-8")[:2000] if po.exists() else ""
+        found = REVIEW_LINE.search(head)
+        statuses[code] = "reviewed" if found and found.group(1) == "reviewed" else "unreviewed"
+    return statuses
+
+
+def translation_unreviewed(code: str | None = None) -> bool:
+    """Whether the page's language is a translation no native speaker has reviewed."""
+    code = code or current_language()
+    return current_app.config["LANGUAGE_REVIEW"].get(code, "unreviewed") == "unreviewed"
+
+
+def language_without_catalogue() -> list[tuple[str, str]]:
+    """For a signed-in person whose preferred language the app cannot show: in
+    Swedish and in English, that an interpreter can be booked (issue 12)."""
+    if not (current_user and current_user.is_authenticated):
+        return []
+    preferred = current_user.preferred_language
+    if not preferred or preferred in current_app.config["LANGUAGES"]:
+        return []
+    notices = []
+    for code in ("sv", "en"):
+        with force_locale(code):
+            notices.append(
+                (
+                    code,
+                    gettext(
+                        "Min SIP finns inte på ditt språk än. "
+                        "Du kan få en tolk: fråga din samordnare."
+                    ),
+                )
+            )
+    return notices
+
+
 def init_app(app: Flask) -> None:
+    app.config.setdefault(
+        "LANGUAGE_REVIEW",
+        read_review_statuses(PROJECT_ROOT / "translations", list(app.config["LANGUAGES"])),
+    )
     app.jinja_env.globals.update(
         current_language=current_language,
+        html_lang=html_lang,
         text_direction=text_direction,
+        translation_unreviewed=translation_unreviewed,
+        language_without_catalogue=language_without_catalogue,
     )
     app.jinja_env.filters.update(
         nice_date=nice_date,
@@ -83,4 +189,5 @@ def init_app(app: Flask) -> None:
         nice_time=nice_time,
         weekday_date=weekday_date,
         nice_when=nice_when,
+        language_name=language_name,
     )

@@ -22,6 +22,7 @@ from flask_login import current_user
 from ..access import Policy, guard, needs_fresh_proof, safe_next
 from ..audit import AuditAction, record
 from ..extensions import db, limiter
+from ..i18n import use_language_of
 from ..models import Invitation, utcnow
 from . import invitations, passkeys
 from .session import current_person, record_fresh_proof, sign_in, sign_out
@@ -121,6 +122,7 @@ def invitation(token: str):
     problem = _invitation_problem(invitation)
     if problem:
         return render_template("auth/invitation_problem.html", problem=problem), 410
+    use_language_of(invitation.person)
     return render_template("auth/invitation.html", invitation=invitation, token=token)
 
 

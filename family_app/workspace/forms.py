@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -31,6 +32,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..access import stockholm_today
+from ..i18n import family_languages, language_name
 from ..labels import (
     ACTION_STATUS,
     ACTION_STATUS_CHANGES,
@@ -58,17 +60,17 @@ RELOAD_MESSAGE = _l(
     "Formuläret saknar uppgifter. Kopiera det du skrev, öppna sidan på nytt och försök igen."
 )
 
-CHILD_LANGUAGE = {
-    "sv": _l("Svenska"),
-    "en": _l("Engelska"),
-    "ar": _l("Arabiska"),
-    "fa": _l("Persiska/dari"),
-    "so": _l("Somaliska"),
-    "ti": _l("Tigrinska"),
-    "uk": _l("Ukrainska"),
-    "pl": _l("Polska"),
-    "fi": _l("Finska"),
-}
+
+def language_choices() -> list[SelectChoice]:
+    """Every language a family member may prefer, named in the reader's language."""
+    return [SelectChoice(code, LazyString(language_name, code)) for code in family_languages()]
+
+
+def _language(label: Any) -> SelectField:
+    """A preferred language; the route need not set choices (they are the app's)."""
+    return SelectField(
+        label, choices=language_choices, default="sv", invalid_choice_message=CHOICE_MESSAGE
+    )
 
 
 def options(pairs: Any) -> list[SelectChoice]:
@@ -147,12 +149,7 @@ class NewPlanForm(FlaskForm):
     child_birth_date = _date(
         _l("Barnets födelsedatum"), required=_l("Fyll i barnets födelsedatum.")
     )
-    child_language = SelectField(
-        _l("Språk som barnet helst läser"),
-        choices=options(choices(CHILD_LANGUAGE)),
-        default="sv",
-        invalid_choice_message=CHOICE_MESSAGE,
-    )
+    child_language = _language(_l("Språk som barnet helst läser"))
     child_protected = BooleanField(_l("Barnet har skyddade personuppgifter"))
     guardian_1_name = _text(
         _l("Den första vårdnadshavarens namn"),
@@ -168,6 +165,7 @@ class NewPlanForm(FlaskForm):
     guardian_1_protected = BooleanField(
         _l("Den första vårdnadshavaren har skyddade personuppgifter")
     )
+    guardian_1_language = _language(_l("Språk som den första vårdnadshavaren helst läser"))
     guardian_2_name = _text(_l("Den andra vårdnadshavarens namn (om det finns)"), NAME_MAX)
     guardian_2_kind = SelectField(
         _l("Den andra vårdnadshavaren är"),
@@ -178,6 +176,7 @@ class NewPlanForm(FlaskForm):
     guardian_2_protected = BooleanField(
         _l("Den andra vårdnadshavaren har skyddade personuppgifter")
     )
+    guardian_2_language = _language(_l("Språk som den andra vårdnadshavaren helst läser"))
     responsible_agency_id = _select(_l("Verksamhet med huvudansvar (region eller kommun)"))
 
     def validate_child_birth_date(self, field: Any) -> None:
@@ -246,6 +245,7 @@ class EditMemberForm(FlaskForm):
         invalid_choice_message=CHOICE_MESSAGE,
     )
     protected = BooleanField(_l("Har skyddade personuppgifter"))
+    language = _language(_l("Språk som personen helst läser"))
 
 
 class DetailsForm(VersionedForm):

@@ -43,16 +43,31 @@ class PlanRow:
     consents_ending: list[tuple[str, datetime]] = field(default_factory=list)
     meetings_this_week: list[Meeting] = field(default_factory=list)
     unanswered_wishes: int = 0
+    # Preferred languages in the family that the app has no catalogue for (issue 12).
+    interpreter_languages: list[str] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
         return bool(
-            self.follow_up_overdue
+            self.interpreter_languages
+            or self.follow_up_overdue
             or self.late_actions
             or self.consents_ending
             or self.meetings_this_week
             or self.unanswered_wishes
         )
+
+
+def _without_catalogue(access: PlanAccess) -> list[str]:
+    """Languages the family prefers that the app cannot show: they need an interpreter."""
+    from flask import current_app
+
+    shown = current_app.config["LANGUAGES"]
+    people = [
+        access.plan.child,
+        *(m.person for m in access.plan.members if m.role != "professional"),
+    ]
+    return sorted({p.preferred_language for p in people if p.preferred_language not in shown})
 
 
 def my_plans(session: Session, person: Person, now: datetime | None = None) -> list[PlanRow]:
@@ -64,6 +79,7 @@ def my_plans(session: Session, person: Person, now: datetime | None = None) -> l
             access=a,
             follow_up_overdue=a.plan.follow_up_overdue(a.today),
             late_actions=[x for x in a.plan.actions if x.is_late(a.today)],
+            interpreter_languages=_without_catalogue(a),
         )
         for a in accesses
     }

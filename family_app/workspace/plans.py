@@ -105,7 +105,10 @@ def new_plan():
         return _form_page(form, title, _l("Skapa utkast"), 400)
     guardians = [
         services.NewGuardian(
-            form.guardian_1_name.data, form.guardian_1_kind.data, form.guardian_1_protected.data
+            form.guardian_1_name.data,
+            form.guardian_1_kind.data,
+            form.guardian_1_protected.data,
+            form.guardian_1_language.data,
         )
     ]
     if form.guardian_2_name.data:
@@ -114,6 +117,7 @@ def new_plan():
                 form.guardian_2_name.data,
                 form.guardian_2_kind.data,
                 form.guardian_2_protected.data,
+                form.guardian_2_language.data,
             )
         )
     plan = services.create_plan(
@@ -272,6 +276,7 @@ def edit_member(plan_id: int, member_id: int):
         "name": person.display_name,
         "guardian_kind": member.guardian_kind or "parent",
         "protected": person.protected_identity,
+        "language": person.preferred_language,
     }
     form = EditMemberForm(data=None if request.method == "POST" else stored)
     if member.role != MemberRole.GUARDIAN:
@@ -294,6 +299,7 @@ def edit_member(plan_id: int, member_id: int):
         form.name.data,
         form.guardian_kind.data if "guardian_kind" in form else "",
         form.protected.data,
+        form.language.data,
     )
     db.session.commit()
     flash(_("Uppgifterna är sparade."), "success")

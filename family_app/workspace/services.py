@@ -71,6 +71,7 @@ class NewGuardian(NamedTuple):
     name: str
     kind: str
     protected: bool = False
+    language: str = "sv"
 
 
 def create_plan(
@@ -107,9 +108,14 @@ def create_plan(
 
 
 def _add_guardian(
-    session: Session, plan: Plan, name: str, kind: str, protected: bool = False
+    session: Session,
+    plan: Plan,
+    name: str,
+    kind: str,
+    protected: bool = False,
+    language: str = "sv",
 ) -> PlanMember:
-    guardian = Person(display_name=name, protected_identity=protected)
+    guardian = Person(display_name=name, protected_identity=protected, preferred_language=language)
     session.add(guardian)
     session.flush()
     member = PlanMember(
@@ -170,13 +176,16 @@ def edit_member(
     name: str,
     guardian_kind: str,
     protected: bool,
+    language: str | None = None,
 ) -> None:
-    """Put right a family member's name, kind of guardian (custody follows it)
-    and protected identity. Custody decides whose consent counts (rule 2), so a
-    change of kind is audited as its own detail."""
+    """Put right a family member's name, kind of guardian (custody follows it),
+    protected identity and preferred language (their pages follow it). Custody
+    decides whose consent counts (rule 2), so a change of kind is audited apart."""
     person = member.person
     person.display_name = name
     person.protected_identity = protected
+    if language:
+        person.preferred_language = language
     detail = "details"
     if member.role == MemberRole.GUARDIAN and guardian_kind != member.guardian_kind:
         member.guardian_kind = guardian_kind

@@ -46,3 +46,28 @@ def test_catalogue_is_complete_and_compiles(code, tmp_path):
     with (tmp_path / "messages.mo").open("wb") as out:
         write_mo(out, catalog)
     assert (tmp_path / "messages.mo").stat().st_size > 0
+
+
+PLACEHOLDER = __import__("re").compile(r"%\([a-z_]+\)[sd]|%[sd]")
+
+
+@pytest.mark.parametrize("code", CATALOGUES)
+def test_every_translation_keeps_the_source_placeholders(code):
+    """A translation that drops or invents a placeholder breaks the page (or shows a
+    raw %(name)s): every form carries exactly the source's placeholders; the one
+    form for exactly one thing may leave the number out."""
+    po = PROJECT_ROOT / "translations" / code / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    wrong = []
+    for message in catalog:
+        if not message.id:
+            continue
+        source = message.id[-1] if isinstance(message.id, tuple) else message.id
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        want = set(PLACEHOLDER.findall(source))
+        for form in forms:
+            got = set(PLACEHOLDER.findall(form))
+            if got != want and not (isinstance(message.id, tuple) and got == want - {"%(num)d"}):
+                wrong.append((source[:50], sorted(got)))
+    assert not wrong, f"{code}: {wrong[:5]}"
