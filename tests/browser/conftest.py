@@ -259,3 +259,7 @@ def register_passkey(page, invite_path: str, device: str = "Min telefon") -> Non
     page.locator("#device-name").fill(device)
     page.locator("[data-passkey-register] button[type=submit]").click()
     page.wait_for_url(lambda url: "/i/" not in url)
+    # The landing page may redirect on (home → the one plan, or the workspace): a
+    # test's next step must act on the page where the person ends up, not on one
+    # that is being replaced (a language switched there was lost under load).
+    page.wait_for_load_state("networkidle")
