@@ -478,6 +478,22 @@ class PlanAccess:
         """The team reads the views in full before the meeting."""
         return self.is_team
 
+    def may_request_interpreter(self, meeting: Meeting) -> bool:
+        """A family member asks for an interpreter for themself, before a planned
+        meeting starts (issue 12); the team sees every request of the plan."""
+        return (
+            self.is_family
+            and meeting.status == MeetingStatus.PLANNED
+            and meeting.starts_at > utcnow()
+        )
+
+    def visible_interpreter_requests(self, meeting: Meeting) -> list[Any]:
+        """The team sees every request; a family member only their own (a request
+        says something about the person, so it is theirs)."""
+        if self.is_team:
+            return list(meeting.interpreter_requests)
+        return [r for r in meeting.interpreter_requests if r.person_id == self.person.id]
+
     @property
     def may_answer_wishes(self) -> bool:
         return self.role is Role.COORDINATOR
@@ -750,6 +766,7 @@ class Policy(StrEnum):
     PLAN_COORDINATE = "plan_coordinate"  # plan_id: the plan's coordinator
     INVITE_FAMILY = "invite_family"  # plan_id, person_id: coordinator, a family member
     MEETING_READ = "meeting_read"  # meeting_id: readers of its plan
+    REQUEST_INTERPRETER = "request_interpreter"  # meeting_id: a family member, before it
     WRITE_OWN_VIEWS = "write_own_views"  # meeting_id: the child or a guardian
     # Like WRITE_OWN_VIEWS; signed out, the view keeps the text for its writer.
     SAVE_OWN_VIEWS = "save_own_views"
@@ -865,6 +882,11 @@ def _load_meeting(kwargs: dict[str, Any]) -> PlanAccess:
     g.meeting = meeting
     g.plan_access = _load_plan_access(meeting.plan_id)
     return g.plan_access
+
+
+def _check_request_interpreter(kwargs: dict[str, Any]) -> None:
+    access = _load_meeting(kwargs)
+    _require(access.may_request_interpreter(g.meeting))
 
 
 def _load_plan(kwargs: dict[str, Any]) -> PlanAccess:
@@ -1212,6 +1234,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.PLAN_COORDINATE: _check_plan_coordinate,
     Policy.INVITE_FAMILY: _check_invite_family,
     Policy.MEETING_READ: _load_meeting,
+    Policy.REQUEST_INTERPRETER: _check_request_interpreter,
     Policy.WRITE_OWN_VIEWS: _check_write_own_views,
     Policy.SAVE_OWN_VIEWS: _check_write_own_views,
     Policy.PREPARE_MEETING: _check_prepare_meeting,

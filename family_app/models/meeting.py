@@ -7,7 +7,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, event, inspect
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -79,6 +89,9 @@ class Meeting(Base):
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="Decision.id"
     )
+    interpreter_requests: Mapped[list[InterpreterRequest]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="InterpreterRequest.id"
+    )
 
 
 class AgendaItem(Base):
@@ -147,6 +160,27 @@ class Decision(Base):
     meeting: Mapped[Meeting] = relationship(back_populates="decisions")
     agency: Mapped[Agency | None] = relationship()
     person: Mapped[Person | None] = relationship()
+
+
+class InterpreterRequest(Base):
+    """A family member needs an interpreter at a meeting, in a language (issue 12):
+    asked in two taps by the family, seen by the team, confirmed to the asker."""
+
+    __tablename__ = "interpreter_requests"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "person_id", name="interpreter_one_per_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    language: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="interpreter_requests")
+    person: Mapped[Person] = relationship()
 
 
 @event.listens_for(Meeting, "before_update")

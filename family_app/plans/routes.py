@@ -114,3 +114,7 @@ def meeting_ics(meeting_id: int):
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="mote-{meeting.id}.ics"'},
     )
+
+
+# A family member's interpreter request shares this blueprint.
+from . import interpreter as _interpreter  # noqa: E402, F401

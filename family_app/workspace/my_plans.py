@@ -20,6 +20,7 @@ from ..models import (
     Agency,
     Consent,
     ConsentParty,
+    InterpreterRequest,
     Meeting,
     MeetingStatus,
     Person,
@@ -45,11 +46,14 @@ class PlanRow:
     unanswered_wishes: int = 0
     # Preferred languages in the family that the app has no catalogue for (issue 12).
     interpreter_languages: list[str] = field(default_factory=list)
+    # Interpreters the family asked for at coming meetings: (when, language).
+    interpreters: list[tuple[datetime, str]] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
         return bool(
             self.interpreter_languages
+            or self.interpreters
             or self.follow_up_overdue
             or self.late_actions
             or self.consents_ending
@@ -111,6 +115,18 @@ def my_plans(session: Session, person: Person, now: datetime | None = None) -> l
         )
         for meeting in meetings:
             rows[meeting.plan_id].meetings_this_week.append(meeting)
+        asked = session.execute(
+            select(Meeting.plan_id, Meeting.starts_at, InterpreterRequest.language)
+            .join(InterpreterRequest, InterpreterRequest.meeting_id == Meeting.id)
+            .where(
+                Meeting.plan_id.in_(ids),
+                Meeting.status == MeetingStatus.PLANNED,
+                Meeting.starts_at >= now,
+            )
+            .order_by(Meeting.starts_at)
+        )
+        for plan_id, starts_at, language in asked:
+            rows[plan_id].interpreters.append((starts_at, language))
         # A count reveals no words, but only answers this reader may read are counted.
         wishes = Counter(
             plan_id

@@ -245,6 +245,13 @@ def _story(browser, server, check: Checked, contexts: list, screen: dict) -> Non
     body = guardian.locator("main").inner_text()
     assert "Maja Stödsson" in body and AGENDA in body
     check(guardian)
+    # Two taps: the guardian needs an interpreter at the meeting (Tigrinya).
+    guardian.locator(f"a[href$='/meetings/{meeting_id}/interpreter']").click()
+    guardian.select_option("#language", "ti")
+    check(guardian)
+    guardian.locator("main form button[type=submit]").first.click()
+    guardian.wait_for_url(f"**/meetings/{meeting_id}")
+    assert guardian.locator(".notice--success").count() == 1
     # In Arabic the goal is the translation, and the page reads right to left.
     guardian.locator("#language-select").select_option("ar")
     guardian.locator(".language-form button").click()
@@ -271,6 +278,8 @@ def _story(browser, server, check: Checked, contexts: list, screen: dict) -> Non
     check(child)
 
     # --- after the meeting -------------------------------------------------------------------
+    coordinator.goto(f"/workspace/plans/{plan_id}/meetings/{meeting_id}/setup")
+    assert GUARDIANS[0] in coordinator.locator(".notice--info").first.inner_text()
     _time_passes(server, meeting_id)
     _record_outcome(coordinator, plan_id, meeting_id, check)
 

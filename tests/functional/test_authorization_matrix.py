@@ -142,6 +142,10 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("plans.meetings", "GET"): only(READERS, 200),
     ("plans.meeting", "GET"): only(READERS, 200),
     ("plans.meeting_ics", "GET"): only(READERS, 200),
+    # A family member asks for an interpreter for themself, before the meeting.
+    ("plans.interpreter", "GET"): only(FAMILY, 200),
+    ("plans.interpreter", "POST"): only(FAMILY, 400),  # no language chosen
+    ("plans.cancel_interpreter", "POST"): only(FAMILY, 303),
     ("account.calendar", "GET"): signed_in(200),
     ("account.notifications", "GET"): signed_in(200),
     ("account.read_notifications", "POST"): signed_in(303),
@@ -475,7 +479,21 @@ def test_each_route_answers_the_role_as_the_matrix_says(app, session, role):
     assert wrong == [], role
 
 
-DRAFT_READS = [key for key in sorted(MATRIX) if key[1] == "GET" and key[0].startswith("plans.")]
+# The family's own acts on a meeting are no reads of the plan: the coordinator has none.
+FAMILY_ACTS = {"plans.interpreter"}
+DRAFT_READS = [
+    key
+    for key in sorted(MATRIX)
+    if key[1] == "GET" and key[0].startswith("plans.") and key[0] not in FAMILY_ACTS
+]
+
+
+def test_a_draft_plan_s_meeting_takes_no_interpreter_request(app, session):
+    """The family cannot ask for an interpreter at a meeting of a plan they cannot see."""
+    for role in FAMILY:
+        world = build_world(session, role, status=PlanStatus.DRAFT)
+        assert _outcome(_ask(app, world, role, "plans.interpreter", "GET")[1]) == 404, role
+        session.expunge_all()
 
 
 def test_a_draft_plan_is_the_coordinators_alone(app, session):

@@ -245,6 +245,8 @@ ROUTE_NAMES = [
     "consent.change",
     "consent.child_view",
     "main.set_language",
+    "plans.cancel_interpreter",
+    "plans.interpreter",
     "views.add_to_agenda",
     "views.autosave",
     "views.publish",
