@@ -58,6 +58,21 @@
     });
   }
 
+  // Esc pressed twice within a second and a half leaves like the button: a keyboard
+  // shortcut for someone who cannot reach for the mouse in time.
+  var lastEscape = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var now = Date.now();
+    var exit = document.querySelector("[data-quick-exit]");
+    if (exit && now - lastEscape < 1500) {
+      lastEscape = 0;
+      exit.click();
+      return;
+    }
+    lastEscape = now;
+  });
+
   function setupPrint(root) {
     root.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;

@@ -86,3 +86,34 @@ def test_plan_works_without_javascript(browser, live_server):
     page.get_by_role("link", name="Visa allt om mötet").first.click()
     assert page.locator(".meeting-details").is_visible()
     context.close()
+
+
+def test_a_guardian_leaves_quickly_with_esc_twice_and_the_session_ends(phone, live_server):
+    """Quick exit is on every family page, not only the child's; it stays in reach
+    when the page scrolls; Esc twice leaves, and the session on this phone ends."""
+    page = phone()
+    register_passkey(page, live_server.invite("johan"))
+    assert "/plans/" in page.url
+    plan_path = page.url.split(live_server.url, 1)[1]
+    exit_link = page.locator("[data-quick-exit]")
+    expect(exit_link).to_be_visible()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    box = exit_link.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+    # The exit page is outside (the test browser resolves no outside names): the
+    # request for it, and the sign-out on the way, are what is seen.
+    with (
+        page.expect_request("**/quick-exit") as sign_out,
+        page.expect_request(lambda request: request.url.startswith("https://www.google.com")),
+    ):
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+    assert sign_out.value.method == "POST"
+    # The sign-out travels as a beacon: give it a moment, then the plan is closed.
+    again = page.context.new_page()
+    for _attempt in range(20):
+        again.goto(plan_path)
+        if "/sign-in" in again.url:
+            break
+        again.wait_for_timeout(250)
+    assert "/sign-in" in again.url
