@@ -75,8 +75,10 @@ def _parts(plan: Plan) -> list[tuple[Any, str]]:
     return parts
 
 
-def entries(plan: Plan, locale: str) -> list[Entry]:
-    parts = _parts(plan)
+def entries(plan: Plan, locale: str, parts: list[tuple[Any, str]] | None = None) -> list[Entry]:
+    """Each family-facing text with its translation in ``locale``; ``parts`` lets a
+    caller asking for several languages gather the plan's parts (and meetings) once."""
+    parts = _parts(plan) if parts is None else parts
     found = Translations(db.session, [obj for obj, _part in parts], locale)
     result = []
     for obj, part in parts:
@@ -133,8 +135,9 @@ def translations(plan_id: int):
     access = current_access()
     family_languages = {p.preferred_language for p, _role in family_of(access.plan)}
     languages = []
+    parts = _parts(access.plan)
     for code, info in _languages().items():
-        items = entries(access.plan, code)
+        items = entries(access.plan, code, parts)
         languages.append(
             {
                 "code": code,
