@@ -324,15 +324,22 @@ class PlanAccess:
     def sees_decision(self, decision: Decision) -> bool:
         return self.sees_agency(decision.agency_id) and self.sees_person(decision.person)
 
-    def sees_meeting(self, meeting: Meeting) -> bool:
-        """Whether to tell this reader about a meeting ahead of it (a reminder): never
-        a cancelled one, and not a guardian or relative when everyone invited to it
-        comes from agencies hidden from them (rule 6)."""
-        if meeting.status == MeetingStatus.CANCELLED:
-            return False
+    def knows_of_meeting(self, meeting: Meeting) -> bool:
+        """Whether this reader may know a meeting exists at all, on every path (plan
+        page, meeting page, .ics, feed, views). Not a guardian or relative when
+        everyone invited to it comes from agencies hidden from them (rule 6,
+        decision 10): its time and place would name a hidden agency's involvement."""
         if not self.is_guardian_side or not meeting.attendees:
             return True
         return any(self.sees_attendee(a) for a in meeting.attendees)
+
+    def visible_meetings(self, meetings: Iterable[Meeting]) -> list[Meeting]:
+        return [m for m in meetings if self.knows_of_meeting(m)]
+
+    def sees_meeting(self, meeting: Meeting) -> bool:
+        """Whether to tell this reader about a meeting ahead of it (a reminder): never
+        a cancelled one, nor one they may not know of."""
+        return meeting.status != MeetingStatus.CANCELLED and self.knows_of_meeting(meeting)
 
     def visible_attendees(self, meeting: Meeting) -> list[MeetingAttendee]:
         return [a for a in meeting.attendees if self.sees_attendee(a)]
@@ -881,6 +888,7 @@ def _load_meeting(kwargs: dict[str, Any]) -> PlanAccess:
         abort(404)
     g.meeting = meeting
     g.plan_access = _load_plan_access(meeting.plan_id)
+    _require(g.plan_access.knows_of_meeting(meeting))
     return g.plan_access
 
 

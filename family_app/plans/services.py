@@ -151,7 +151,7 @@ def build_plan_page(
     plan = access.plan
     goals = access.visible_parts(plan.goals)
     actions = access.visible_parts(plan.actions)
-    every_meeting = plan_meetings(session, [plan.id])
+    every_meeting = access.visible_meetings(plan_meetings(session, [plan.id]))
     meetings = [m for m in every_meeting if m.status != MeetingStatus.CANCELLED]
     upcoming = [m for m in meetings if m.ends_at >= now and m.status == MeetingStatus.PLANNED]
     past = [m for m in reversed(meetings) if m not in upcoming]

@@ -93,6 +93,14 @@ def _hidden_agency(session, family, name="Barnahus Hemlig"):
         )
     )
     session.add(MeetingAttendee(meeting_id=family.meeting.id, agency_id=agency.id, role="Utredare"))
+    # The coordinator comes to both meetings, so the guardians know of them; a
+    # meeting only the hidden agency attends is hidden whole (test_harm_hidden_consent).
+    for meeting in (held, family.meeting):
+        session.add(
+            MeetingAttendee(
+                meeting_id=meeting.id, agency_id=family.coordinator_agency.id, role="Samordnare"
+            )
+        )
     session.commit()
     return agency, staff, held
 

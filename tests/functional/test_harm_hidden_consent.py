@@ -100,3 +100,60 @@ def test_the_coordinators_and_the_responsible_agency_are_never_harm_hidden(sessi
     session.commit()
     assert plan.responsible_agency_id not in harm_hidden_agency_ids(plan)
     assert family.coordinator.agency_id not in harm_hidden_agency_ids(plan)
+
+
+def test_a_meeting_only_a_hidden_agency_attends_is_unknown_to_guardians_on_every_path(app, session):
+    """Follow-up to decision 10: the meeting's time and place would tell the guardians
+    that the hidden agency is involved, so once a harm flag hides every agency it
+    invites, the meeting is gone for them by every path; the child still sees it."""
+    from family_app.account.feeds import new_feed
+    from family_app.models import MeetingAttendee
+
+    family = make_family(session, child_age=10)
+    meeting = family.meeting
+    meeting.place = "MARK-HIDDEN-PLACE"
+    session.add(
+        MeetingAttendee(
+            meeting_id=meeting.id, agency_id=family.professional_agency.id, role="Behandlare"
+        )
+    )
+    session.commit()
+    guardian = app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    feed = new_feed(session, family.guardians[0])
+    session.commit()
+    paths = [
+        f"/plans/{family.plan.id}",
+        f"/plans/{family.plan.id}/meetings",
+        f"/plans/{family.plan.id}/next",
+        f"/feeds/{feed}/calendar.ics",
+    ]
+    meeting_paths = [f"/meetings/{meeting.id}", f"/meetings/{meeting.id}/calendar.ics"]
+    # Before the flag: the guardian sees the meeting everywhere.
+    link = f"/meetings/{meeting.id}"
+    for path in paths:
+        assert link in guardian.get(path).get_data(as_text=True), path
+    for path in meeting_paths:
+        assert guardian.get(path).status_code == 200, path
+
+    family.action.harm_flag = True
+    session.commit()
+    for path in paths:
+        response = guardian.get(path)
+        assert response.status_code == 200, path
+        body = response.get_data(as_text=True)
+        assert link not in body and "MARK-HIDDEN-PLACE" not in body, path
+    for path in [*meeting_paths, f"/meetings/{meeting.id}/my-views"]:
+        assert guardian.get(path).status_code == 404, path
+    # The child, for whom the flag hides nothing, still sees it.
+    child = app.test_client()
+    sign_in_as(child, family.child)
+    assert child.get(f"/meetings/{meeting.id}").status_code == 200
+    assert link in child.get(f"/plans/{family.plan.id}/meetings").text
+
+    # A reminder the day before goes to the child, never to the guardians.
+    from family_app.access import plan_access
+
+    for person, expected in ((family.guardians[0], False), (family.child, True)):
+        access = plan_access(session, person, family.plan)
+        assert access is not None and access.sees_meeting(meeting) is expected
