@@ -439,6 +439,18 @@ class PlanAccess:
     def child_say(self) -> ChildSay:
         return child_say(self.plan.child.age_on(self.today), age_rules())
 
+    def child_may_consent_to(self, consent: Consent | None, now: datetime) -> bool:
+        """Rule 3: the child's own consent is recorded from the consent age, when the
+        child is judged mature for this agency's consent, or from the adult age."""
+        if self.child_say is ChildSay.CONSENT or self.child_is_adult:
+            return True
+        return maturity_override(consent, self.plan, now) == ExceptionKind.JUDGED_MATURE
+
+    @property
+    def child_may_assent(self) -> bool:
+        """Rule 3: the child's assent is recorded from the assent age."""
+        return self.child_say not in (ChildSay.NONE, ChildSay.ASKED)
+
     # --- the 18th birthday (decision 3) --------------------------------------------------
     @property
     def child_is_adult(self) -> bool:
@@ -494,10 +506,15 @@ class PlanAccess:
             and meeting.starts_at > utcnow()
         )
 
+    @property
+    def sees_everyones_interpreter_requests(self) -> bool:
+        """The team plans the interpreters, so it sees who asked for which language."""
+        return self.is_team
+
     def visible_interpreter_requests(self, meeting: Meeting) -> list[Any]:
         """The team sees every request; a family member only their own (a request
         says something about the person, so it is theirs)."""
-        if self.is_team:
+        if self.sees_everyones_interpreter_requests:
             return list(meeting.interpreter_requests)
         return [r for r in meeting.interpreter_requests if r.person_id == self.person.id]
 

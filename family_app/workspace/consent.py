@@ -18,7 +18,6 @@ from ..access import (
     age_rules,
     current_access,
     guard,
-    maturity_override,
     plan_consents,
 )
 from ..consent import services as consent_services
@@ -26,7 +25,6 @@ from ..extensions import db
 from ..hygiene import validates_own_text
 from ..labels import EXCEPTION_KIND, label
 from ..models import FB_6_13A_REF, ExceptionKind, MemberRole, utcnow
-from ..rules import ChildSay
 from .forms import (
     ChildSayForm,
     ConsentExceptionForm,
@@ -127,16 +125,6 @@ def _agency_choices(form) -> list:  # noqa: ANN001 - a consent form
     return agencies
 
 
-def _child_may_consent(agency_id: int) -> bool:
-    """From the consent age, or judged mature for this agency's consent, or adult."""
-    access = current_access()
-    if access.child_say is ChildSay.CONSENT or access.child_is_adult:
-        return True
-    consent = plan_consents(db.session, access.plan).get(agency_id)
-    override = maturity_override(consent, access.plan, utcnow())
-    return override == ExceptionKind.JUDGED_MATURE
-
-
 @bp.route("/plans/<int:plan_id>/consent/child", methods=["GET", "POST"])
 @validates_own_text
 @guard(Policy.RECORD_CONSENT)
@@ -153,7 +141,13 @@ def child_say(plan_id: int):
         return _form_page(form, title, submit, back=back)
     valid = form.validate()
     rules = age_rules()
-    if valid and form.say.data == "consent" and not _child_may_consent(form.agency_id.data):
+    if (
+        valid
+        and form.say.data == "consent"
+        and not access.child_may_consent_to(
+            plan_consents(db.session, access.plan).get(form.agency_id.data), utcnow()
+        )
+    ):
         form.say.errors = [
             _(
                 "%(name)s är under %(age)d år. Registrera först en bedömning av mognad, "
@@ -163,7 +157,7 @@ def child_say(plan_id: int):
             )
         ]
         valid = False
-    if valid and form.say.data != "consent" and access.child_say in (ChildSay.NONE, ChildSay.ASKED):
+    if valid and form.say.data != "consent" and not access.child_may_assent:
         form.say.errors = [
             _(
                 "%(name)s är under %(age)d år. Barnets medgivande registreras från %(age)d år.",
