@@ -49,6 +49,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    # One domain for the process (Flask-Babel keeps it on the shared Babel object).
+    if not isinstance(babel.__dict__.get("domain_instance"), i18n.MarkingDomain):
+        babel.domain_instance = i18n.MarkingDomain(
+            domain=app.config.get("BABEL_DOMAIN", "messages")
+        )
     init_login(app)
     i18n.init_app(app)
     labels.init_app(app)

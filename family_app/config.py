@@ -137,6 +137,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Lets the demo be used before passkeys exist on a device; never in production.
         "DEV_SIGN_IN": _env_bool("DEV_SIGN_IN", False),
         "EXIT_URL": _env("EXIT_URL", "https://www.google.com/"),
+        # For translators and the browser tests: an interface string the reader's
+        # catalogue lacks is shown between ⟦ and ⟧ instead of silently in Swedish.
+        "MARK_UNTRANSLATED": _env_bool("MARK_UNTRANSLATED", False),
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import (
+    Domain,
     force_locale,
     format_date,
     format_datetime,
@@ -169,6 +171,70 @@ def language_without_catalogue() -> list[tuple[str, str]]:
                 )
             )
     return notices
+
+
+UNTRANSLATED_START, UNTRANSLATED_END = "\u27e6", "\u27e7"
+
+
+class _MarkedTranslations:
+    """A catalogue that shows, between ⟦ and ⟧, every string it does not hold.
+
+    Gettext falls back to the Swedish source silently; a translator or a test
+    needs to see exactly which strings did."""
+
+    def __init__(self, translations: Any) -> None:
+        self._translations = translations
+        self._catalog = getattr(translations, "_catalog", {})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._translations, name)
+
+    def _has(self, key: Any) -> bool:
+        return bool(self._catalog.get(key))
+
+    @staticmethod
+    def _mark(text: str) -> str:
+        return f"{UNTRANSLATED_START}{text}{UNTRANSLATED_END}"
+
+    def ugettext(self, message: str) -> str:
+        found = self._translations.ugettext(message)
+        return found if self._has(message) else self._mark(found)
+
+    gettext = ugettext
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        found = self._translations.ungettext(singular, plural, n)
+        return found if self._has((singular, 0)) else self._mark(found)
+
+    ngettext = ungettext
+
+    def upgettext(self, context: str, message: str) -> str:
+        found = self._translations.upgettext(context, message)
+        return found if self._has(f"{context}\x04{message}") else self._mark(found)
+
+    pgettext = upgettext
+
+    def unpgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        found = self._translations.unpgettext(context, singular, plural, n)
+        key = (f"{context}\x04{singular}", 0)
+        return found if self._has(key) else self._mark(found)
+
+    npgettext = unpgettext
+
+
+class MarkingDomain(Domain):
+    """Flask-Babel's domain, marking missing strings when MARK_UNTRANSLATED is on
+    (never for Swedish, the source language)."""
+
+    def get_translations(self) -> Any:
+        translations = super().get_translations()
+        if (
+            current_app
+            and current_app.config.get("MARK_UNTRANSLATED")
+            and str(get_locale() or "sv") != "sv"
+        ):
+            return _MarkedTranslations(translations)
+        return translations
 
 
 def init_app(app: Flask) -> None:
