@@ -944,14 +944,21 @@ def _plan_agency(access: PlanAccess, agency_id: int) -> Agency:
     return agency  # type: ignore[return-value]
 
 
+def family_members(plan: Plan) -> list[tuple[Person, str]]:
+    """Child, guardians and relatives of a plan with their roles, whatever the
+    child's age: the coordinator's record of who the family is."""
+    return [(plan.child, "child")] + [
+        (m.person, m.role) for m in plan.members if m.role != MemberRole.PROFESSIONAL
+    ]
+
+
 def family_of(plan: Plan, today: date | None = None) -> list[tuple[Person, str]]:
-    """The family of a plan (child, guardians, relatives): whom a coordinator invites.
-    From the child's adult birthday the young person alone (decision 3)."""
-    people: list[tuple[Person, str]] = [(plan.child, "child")]
+    """The family of a plan who take part now: whom a coordinator invites and the
+    family's notices go to. From the child's adult birthday the young person alone
+    (decision 3)."""
     if child_is_adult(plan, today or stockholm_today()):
-        return people
-    people += [(m.person, m.role) for m in plan.members if m.role != MemberRole.PROFESSIONAL]
-    return people
+        return [(plan.child, "child")]
+    return family_members(plan)
 
 
 def _check_plan_coordinate(kwargs: dict[str, Any]) -> None:

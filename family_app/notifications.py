@@ -67,8 +67,8 @@ def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
     twice. Never for a cancelled meeting, never to someone who may not know of it."""
     from zoneinfo import ZoneInfo
 
-    from .access import plan_access
-    from .models import Meeting, MeetingStatus, MemberRole, PlanStatus
+    from .access import family_of, plan_access
+    from .models import Meeting, MeetingStatus, PlanStatus
 
     stockholm = ZoneInfo("Europe/Stockholm")
     now = now or utcnow()
@@ -101,11 +101,8 @@ def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
                 )
             )
         )
-        family = [plan.child] + [
-            m.person for m in plan.members if m.role != MemberRole.PROFESSIONAL
-        ]
         readers = []
-        for person in dict.fromkeys(family):
+        for person, _role in family_of(plan, now.astimezone(stockholm).date()):
             if person.id in already:
                 continue
             access = plan_access(session, person, plan, now)

@@ -14,7 +14,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import Policy, action_agency_ids, current_access, guard, harm_hidden_agency_ids
+from ..access import (
+    Policy,
+    action_agency_ids,
+    current_access,
+    family_members,
+    guard,
+    harm_hidden_agency_ids,
+)
 from ..audit import record_read, record_reads
 from ..auth.session import current_person
 from ..consent import services as consent_services
@@ -151,7 +158,7 @@ def plan(plan_id: int):
         access=access,
         plan=access.plan,
         problems=services.publish_problems(access.plan, access.today),
-        family=services.family_of_plan(access.plan),
+        family=[person for person, _role in family_members(access.plan)],
         others=services.others_actions(access.plan),
         meetings=plan_meetings(db.session, [plan_id]),
         exceptions=(

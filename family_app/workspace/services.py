@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..access import PlanAccess, Role, age_rules, child_is_adult
+from ..access import PlanAccess, Role, age_rules, child_is_adult, family_of
 from ..audit import AuditAction, record
 from ..content import OBJECT_TYPES, TRANSLATABLE
 from ..content import save_translation as content_save_translation
@@ -223,14 +223,10 @@ def team_people(plan: Plan) -> list[Person]:
 # --- telling the family what changed ---------------------------------------------------
 
 
-def family_of_plan(plan: Plan) -> list[Person]:
-    return [plan.child] + [m.person for m in plan.members if m.role != MemberRole.PROFESSIONAL]
-
-
 def family_to_tell(plan: Plan, today: date) -> list[Person]:
-    """Whom the family's notices go to: from the child's adult birthday the young
-    person alone (decision 3)."""
-    return [plan.child] if child_is_adult(plan, today) else family_of_plan(plan)
+    """Whom the family's notices go to (access.family_of: from the child's adult
+    birthday the young person alone, decision 3)."""
+    return [person for person, _role in family_of(plan, today)]
 
 
 def _tell_family(session: Session, plan: Plan, part: Any | None, today: date) -> None:
