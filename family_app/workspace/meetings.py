@@ -30,7 +30,7 @@ from .forms import (
     RemoveDecisionForm,
     options,
 )
-from .plans import NONE_CHOICE, _commit_or_conflict, _form_page
+from .plans import NONE_CHOICE, _commit_or_conflict, _conflict_page, _form_page
 from .routes import bp
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -188,25 +188,10 @@ def record_outcome(plan_id: int, meeting_id: int):
         services.record_outcome(db.session, access, meeting, form.read_version, outcome)
     except services.EditConflict:
         db.session.rollback()
-        return _outcome_conflict(form, title, meeting, context)
+        return _conflict_page(form, title, meeting, OUTCOME_TEXTS, "outcome_version", **context)
     db.session.commit()
     flash(_("Det som hände på mötet är sparat. Familjen har fått ett meddelande."), "success")
     return redirect(back, 303)
-
-
-def _outcome_conflict(form: OutcomeForm, title: Any, meeting: Meeting, context: dict):
-    """Both texts: what is saved now, and what this person typed (kept)."""
-    db.session.refresh(meeting)
-    form.version.data = str(meeting.outcome_version)
-    saved = [(getattr(form, n).label.text, getattr(meeting, n) or "") for n in OUTCOME_TEXTS]
-    return render_template(
-        "workspace/conflict.html",
-        form=form,
-        title=title,
-        saved=saved,
-        submit=_l("Spara min text"),
-        **context,
-    ), 409
 
 
 # --- decisions ----------------------------------------------------------------------------
@@ -281,26 +266,12 @@ def _decision_page(decision: Decision | None):
     except (services.EditConflict, StaleDataError):
         db.session.rollback()
         committed = False
+    if not committed and decision is None:  # pragma: no cover - nothing to race yet
+        return _form_page(form, title, _l("Spara beslutet"), 409, **context)
     if not committed:
-        return _decision_conflict(form, title, decision, context)
+        return _conflict_page(form, title, decision, DECISION_TEXTS, **context)
     flash(_("Beslutet är sparat."), "success")
     return redirect(back, 303)
-
-
-def _decision_conflict(form: DecisionForm, title: Any, decision: Decision | None, context: dict):
-    if decision is None:  # pragma: no cover - a new decision has no version to race
-        return _form_page(form, title, _l("Spara beslutet"), 409, **context)
-    db.session.refresh(decision)
-    form.version.data = str(decision.version)
-    saved = [(getattr(form, n).label.text, getattr(decision, n) or "") for n in DECISION_TEXTS]
-    return render_template(
-        "workspace/conflict.html",
-        form=form,
-        title=title,
-        saved=saved,
-        submit=_l("Spara min text"),
-        **context,
-    ), 409
 
 
 @bp.route("/plans/<int:plan_id>/meetings/<int:meeting_id>/decisions/new", methods=["GET", "POST"])

@@ -64,11 +64,18 @@ def _commit_or_conflict() -> bool:
     return True
 
 
-def _conflict_page(form: Any, title: Any, current: Any, fields: tuple[str, ...], **context: Any):
+def _conflict_page(
+    form: Any,
+    title: Any,
+    current: Any,
+    fields: tuple[str, ...],
+    version_attr: str = "version",
+    **context: Any,
+):
     """Both texts on one page: what is saved now, and what this person typed (kept in
     the form, now carrying the current version so a second save is a conscious one)."""
     db.session.refresh(current)
-    form.version.data = str(current.version)
+    form.version.data = str(getattr(current, version_attr))
     saved = [(getattr(form, name).label.text, getattr(current, name) or "") for name in fields]
     return render_template(
         "workspace/conflict.html",
