@@ -16,6 +16,12 @@
   var NOT_READ = "button, .button, script, style, template, textarea, input, select, " +
     "[hidden], [aria-hidden='true'], .visually-hidden, .read-aloud__no-voice";
 
+  // A phrase worth saying has a letter or a digit in it (not just "(" or ":").
+  // Built at run time: an older browser without \p{…} must not lose the whole file.
+  var WORDS = (function () {
+    try { return new RegExp("[\\p{L}\\p{N}]", "u"); } catch (e) { return /[^\s()[\]{}.,:;!?·–—-]/; }
+  })();
+
   function langOf(element) {
     var holder = element && element.closest("[lang]");
     return (holder && holder.getAttribute("lang")) || document.documentElement.lang;
@@ -32,7 +38,7 @@
     var current = { text: "", lang: langOf(root) };
     function flush() {
       var text = current.text.replace(/\s+/g, " ").trim();
-      if (/[\p{L}\p{N}]/u.test(text)) { phrases.push({ text: text, lang: current.lang }); }
+      if (WORDS.test(text)) { phrases.push({ text: text, lang: current.lang }); }
       current.text = "";
     }
     function walk(node) {
@@ -60,7 +66,7 @@
     var lang = langOf(field);
     return field.value.split(/\n+/).map(function (line) {
       return { text: line.replace(/\s+/g, " ").trim(), lang: lang };
-    }).filter(function (phrase) { return /[\p{L}\p{N}]/u.test(phrase.text); });
+    }).filter(function (phrase) { return WORDS.test(phrase.text); });
   }
 
   // The list of voices may arrive a little after the page: wait for it, briefly.

@@ -61,14 +61,14 @@ def _left(html: str) -> int | None:
     card = re.search(r'class="panel views-due".*?</section>', html, re.S)
     if card is None:
         return None
-    match = re.search(r"(\d+) frågo?r? kvar", card.group(0))
+    match = re.search(r"(\d+) fråg(?:a|or) kvar", card.group(0))
     assert match, card.group(0)
     return int(match.group(1))
 
 
 def _menu_left(html: str) -> int | None:
     nav = re.search(r'<nav class="plan-nav".*?</nav>', html, re.S).group(0)
-    match = re.search(r"Mina tankar inför mötet <span class=\"badge\">(\d+) frågo?r? kvar", nav)
+    match = re.search(r"Mina tankar inför mötet <span class=\"badge\">(\d+) fråg(?:a|or) kvar", nav)
     return int(match.group(1)) if match else None
 
 
