@@ -492,6 +492,13 @@ class PlanAccess:
             return self.child_say is not ChildSay.NONE
         return self.role is Role.GUARDIAN
 
+    def is_asked_for_views(self, meeting: Meeting, now: datetime | None = None) -> bool:
+        """Whether the home page and the menu ask this reader to write their views
+        before this meeting: someone who writes views (rule 8), while the views are
+        open, about a meeting they are told of at all (rule 6: not one where everyone
+        invited comes from agencies hidden from them, as for the reminder)."""
+        return self.may_write_views and views_open(meeting, now) and self.sees_meeting(meeting)
+
     @property
     def may_prepare_meeting(self) -> bool:
         """The team reads the views in full before the meeting."""
@@ -657,6 +664,11 @@ class PlanAccess:
 def meeting_started(meeting: Meeting, now: datetime | None = None) -> bool:
     """A meeting that has begun and was not cancelled: its outcome can be written."""
     return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= (now or utcnow())
+
+
+def views_open(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Views can be written and changed until the meeting starts (rule 8)."""
+    return meeting.status == MeetingStatus.PLANNED and (now or utcnow()) < meeting.starts_at
 
 
 ADULT_NOTICE = timedelta(days=90)

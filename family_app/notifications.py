@@ -155,6 +155,40 @@ def text(notification: Notification) -> str:
     return str(TEXTS.get(notification.kind, TEXTS["plan_changed"]))
 
 
+# The page each kind of notice is about. Worked out when the notice is shown, from
+# its kind and the object it refers to, so no address is ever stored and a moved
+# route moves every old notice with it. The page's own guard still decides who
+# may open it; a notice only points the way.
+_CONSENT_KINDS = frozenset({"consent_changed", "consent_receipt", "consent_expiring"})
+_MEETING_PAGES = {
+    "wish_answered": "views.wishes",  # "the team answered your wishes" opens the answers
+    "views_submitted": "views.prepare",  # the coordinator reads what was sent
+    "meeting_soon": "plans.meeting",
+    "agenda_narrowed": "plans.meeting",
+}
+_ACCOUNT_PAGES = {
+    "passkey_added": "account.devices",
+    "passkey_pending": "account.devices",
+    "passkey_reported": "admin.index",
+}
+
+
+def target(notification: Notification) -> str | None:
+    """The address of the page a notice is about, or None when there is none."""
+    from flask import url_for
+
+    kind = notification.kind
+    if kind in _MEETING_PAGES and notification.object_type == "meeting":
+        return url_for(_MEETING_PAGES[kind], meeting_id=notification.object_id)
+    if kind in _ACCOUNT_PAGES:
+        return url_for(_ACCOUNT_PAGES[kind])
+    if notification.plan_id is None:
+        return None
+    if kind in _CONSENT_KINDS:
+        return url_for("consent.index", plan_id=notification.plan_id)
+    return url_for("plans.plan", plan_id=notification.plan_id)
+
+
 def _unread_for_current_person() -> int:
     """The header's "new messages" count. A template global called only where the
     header is drawn, so fragments (autosave, htmx swaps) cost no query."""
@@ -167,3 +201,4 @@ def _unread_for_current_person() -> int:
 
 def init_app(app) -> None:  # noqa: ANN001 - Flask app
     app.jinja_env.globals["unread_notifications"] = _unread_for_current_person
+    app.jinja_env.globals["notification_target"] = target

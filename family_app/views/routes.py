@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..access import Policy, current_access, guard
+from ..access import PlanAccess, Policy, current_access, guard
 from ..audit import record_read
 from ..extensions import db, limiter
 from ..models import Meeting, utcnow
@@ -125,13 +125,26 @@ def _apply_pending(access, meeting) -> bool:
     return True
 
 
+@bp.app_template_global("views_due")
+def views_due_for(access: PlanAccess) -> services.ViewsDue | None:
+    """For the home page's card and the menu: the next meeting this reader is asked
+    to write views for, and how many questions are left. Worked out once per request
+    and plan, so the card and the menu on the same page cost one look-up."""
+    cache: dict[int, services.ViewsDue | None] = g.setdefault("views_due", {})
+    if access.plan.id not in cache:
+        cache[access.plan.id] = services.views_due(db.session, access)
+    return cache[access.plan.id]
+
+
 @bp.get("/meetings/<int:meeting_id>/my-views")
 @guard(Policy.WRITE_OWN_VIEWS)
 def overview(meeting_id: int):
     access, meeting = _writer()
     record_read(db.session, access.person, access.plan, "statement", meeting.id)
     statement = services.own_statement(db.session, meeting, access.person)
-    answers = {a.prompt: a for a in statement.answers} if statement else {}
+    answers = {
+        a.prompt: a for a in (statement.answers if statement else []) if services.is_answered(a)
+    }
     return render_template(
         "views/overview.html",
         access=access,

@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..access import PlanAccess
+from ..access import PlanAccess, views_open
 from ..audit import AuditAction, record
 from ..models import (
     AgendaItem,
     Audience,
     Meeting,
+    MeetingAttendee,
     MeetingStatus,
     PendingDraft,
     Person,
@@ -38,8 +39,70 @@ PENDING_HOURS = 24
 
 def editable(meeting: Meeting, now: datetime | None = None) -> bool:
     """Views can be written and changed until the meeting starts (rule 8)."""
+    return views_open(meeting, now)
+
+
+# What counts as blank in an answer. SQL's ltrim and Python's strip() differ on
+# exotic whitespace, so both sides use these characters and always agree.
+BLANK = " \t\r\n"
+
+
+def is_answered(answer: StatementAnswer | None) -> bool:
+    """An answer with words or chosen pictures in it; the overview and the count of
+    questions left use this one definition."""
+    return answer is not None and (bool(answer.text.strip(BLANK)) or bool(answer.picks))
+
+
+@dataclass(frozen=True)
+class ViewsDue:
+    """The next meeting a person is asked to write their views for, and how far
+    they have come: what the home page and the menu show."""
+
+    meeting: Meeting
+    left: int  # questions without an answer in the person's own statement
+    started: bool  # the person has a statement (draft or sent)
+    sent_at: datetime | None  # when it was sent; None while it is a draft
+
+
+def views_due(session: Session, access: PlanAccess, now: datetime | None = None) -> ViewsDue | None:
+    """The child's main task, counted without a query per meeting or per answer:
+    the next meeting this reader is asked to write views for (access decides), and
+    how many questions are still without an answer in their own statement.
+
+    Two or three statements whatever the plan holds: the planned meetings ahead
+    (with their attendees, which rule 6 needs) and the reader's own answers, whose
+    text never leaves the database (only whether it is blank)."""
+    if not access.may_write_views:
+        return None
     now = now or utcnow()
-    return meeting.status == MeetingStatus.PLANNED and now < meeting.starts_at
+    meetings = session.scalars(
+        select(Meeting)
+        .where(
+            Meeting.plan_id == access.plan.id,
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at > now,
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .options(selectinload(Meeting.attendees).selectinload(MeetingAttendee.person))
+    ).all()
+    meeting = next((m for m in meetings if access.is_asked_for_views(m, now)), None)
+    if meeting is None:
+        return None
+    has_words = func.length(func.ltrim(StatementAnswer.text, BLANK)) > 0
+    rows = session.execute(
+        select(
+            Statement.status,
+            Statement.submitted_at,
+            StatementAnswer.prompt,
+            or_(has_words, StatementAnswer.picks != ""),
+        )
+        .select_from(Statement)
+        .outerjoin(StatementAnswer, StatementAnswer.statement_id == Statement.id)
+        .where(Statement.meeting_id == meeting.id, Statement.author_id == access.person.id)
+    ).all()
+    answered = {prompt for _s, _at, prompt, filled in rows if prompt in BY_KEY and filled}
+    sent_at = next((at for status, at, _p, _f in rows if status == StatementStatus.SUBMITTED), None)
+    return ViewsDue(meeting, len(BY_KEY) - len(answered), bool(rows), sent_at)
 
 
 def own_statement(session: Session, meeting: Meeting, author: Person) -> Statement | None:

@@ -7,33 +7,131 @@
     if (summary) { summary.focus(); }
   }
 
-  // Read aloud with the browser's own speech synthesis, in the text's language.
+  // Read aloud with the browser's own speech synthesis. A page is read as phrases:
+  // every label and every value is an utterance of its own (a child hears "When",
+  // a pause, "Tuesday 3 June"), each in the language of its text — the page's
+  // language, or Swedish for a plan text that has no translation yet. Where the
+  // device has no voice for the page's language it says so instead of reading the
+  // words with a voice that cannot pronounce them.
+  var NOT_READ = "button, .button, script, style, template, textarea, input, select, " +
+    "[hidden], [aria-hidden='true'], .visually-hidden, .read-aloud__no-voice";
+
+  // A phrase worth saying has a letter or a digit in it (not just "(" or ":").
+  // Built at run time: an older browser without \p{…} must not lose the whole file.
+  var WORDS = (function () {
+    try { return new RegExp("[\\p{L}\\p{N}]", "u"); } catch (e) { return /[^\s()[\]{}.,:;!?·–—-]/; }
+  })();
+
+  function langOf(element) {
+    var holder = element && element.closest("[lang]");
+    return (holder && holder.getAttribute("lang")) || document.documentElement.lang;
+  }
+
+  function primaryLanguage(lang) {
+    return (lang || "").toLowerCase().replace("_", "-").split("-")[0];
+  }
+
+  // A block, or an element with its own language or direction (a plan text, the
+  // child's own words), starts a new phrase; inline words run on.
+  function phrasesOf(root) {
+    var phrases = [];
+    var current = { text: "", lang: langOf(root) };
+    function flush() {
+      var text = current.text.replace(/\s+/g, " ").trim();
+      if (WORDS.test(text)) { phrases.push({ text: text, lang: current.lang }); }
+      current.text = "";
+    }
+    function walk(node) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        if (!current.text.trim()) { current.lang = langOf(node.parentElement); }
+        current.text += node.nodeValue;
+        return;
+      }
+      if (node.nodeType !== Node.ELEMENT_NODE || node.matches(NOT_READ)) { return; }
+      var display = window.getComputedStyle(node).display;
+      if (display === "none") { return; }
+      var apart = node !== root && (display !== "inline" ||
+        node.hasAttribute("lang") || node.hasAttribute("dir"));
+      if (apart) { flush(); }
+      node.childNodes.forEach(walk);
+      if (apart) { flush(); }
+    }
+    walk(root);
+    flush();
+    return phrases;
+  }
+
+  // What someone typed: one phrase per line, in the page's language.
+  function phrasesOfField(field) {
+    var lang = langOf(field);
+    return field.value.split(/\n+/).map(function (line) {
+      return { text: line.replace(/\s+/g, " ").trim(), lang: lang };
+    }).filter(function (phrase) { return WORDS.test(phrase.text); });
+  }
+
+  // The list of voices may arrive a little after the page: wait for it, briefly.
+  function voicesReady(synth) {
+    return new Promise(function (resolve) {
+      var voices = synth.getVoices();
+      if (voices.length) { resolve(voices); return; }
+      var done = false;
+      function finish() {
+        if (done) { return; }
+        done = true;
+        if (synth.removeEventListener) { synth.removeEventListener("voiceschanged", finish); }
+        resolve(synth.getVoices());
+      }
+      if (synth.addEventListener) { synth.addEventListener("voiceschanged", finish); }
+      window.setTimeout(finish, 1500);
+    });
+  }
+
   function setupReadAloud(root) {
-    if (!("speechSynthesis" in window)) { return; }
+    if (!("speechSynthesis" in window) || !window.SpeechSynthesisUtterance) { return; }
+    var synth = window.speechSynthesis;
+    synth.getVoices(); // asks the browser to start loading them
     root.querySelectorAll("[data-read-aloud], [data-read-aloud-field]").forEach(function (button) {
       if (button.dataset.ready) { return; }
       button.dataset.ready = "1";
       button.hidden = false;
       var label = button.textContent;
+      var noVoice = document.getElementById(button.dataset.noVoice || "");
+      function done() {
+        delete button.dataset.speaking;
+        button.textContent = label;
+      }
       button.addEventListener("click", function () {
-        if (window.speechSynthesis.speaking) {
-          window.speechSynthesis.cancel();
+        if (button.dataset.speaking) {
+          synth.cancel();
+          done();
           return;
         }
         var field = button.dataset.readAloudField && document.getElementById(button.dataset.readAloudField);
         var target = field || document.getElementById(button.dataset.readAloud);
         if (!target) { return; }
-        var text = field ? field.value : (function () {
-          var clone = target.cloneNode(true);
-          clone.querySelectorAll("button, [hidden], .visually-hidden").forEach(function (n) { n.remove(); });
-          return clone.textContent;
-        })();
-        var holder = target.closest("[lang]") || document.documentElement;
-        var utterance = new SpeechSynthesisUtterance(text.replace(/\s+/g, " ").trim());
-        utterance.lang = holder.getAttribute("lang") || document.documentElement.lang;
-        utterance.onend = utterance.onerror = function () { button.textContent = label; };
-        button.textContent = button.dataset.labelStop;
-        window.speechSynthesis.speak(utterance);
+        var phrases = field ? phrasesOfField(field) : phrasesOf(target);
+        if (!phrases.length) { return; }
+        voicesReady(synth).then(function (voices) {
+          var spoken = {};
+          voices.forEach(function (voice) { spoken[primaryLanguage(voice.lang)] = true; });
+          if (!spoken[primaryLanguage(document.documentElement.lang)]) {
+            if (noVoice) { noVoice.hidden = false; }
+            return;
+          }
+          if (noVoice) { noVoice.hidden = true; }
+          // A phrase in a language without a voice is left out rather than mangled.
+          var readable = phrases.filter(function (p) { return spoken[primaryLanguage(p.lang)]; });
+          if (!readable.length) { return; }
+          synth.cancel();
+          button.dataset.speaking = "1";
+          button.textContent = button.dataset.labelStop;
+          readable.forEach(function (phrase, index) {
+            var utterance = new SpeechSynthesisUtterance(phrase.text);
+            utterance.lang = phrase.lang;
+            if (index === readable.length - 1) { utterance.onend = utterance.onerror = done; }
+            synth.speak(utterance);
+          });
+        });
       });
     });
   }
@@ -136,6 +234,8 @@
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     focusErrors(event.target);
-    setupReadAloud(event.target);
+    // An outerHTML swap replaces the target itself: look through the whole page
+    // (buttons already set up are skipped).
+    setupReadAloud(document);
   });
 })();
