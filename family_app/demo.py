@@ -496,7 +496,7 @@ class _Seeder:
             "BUP gör en utredning för att förstå hur Alva fungerar. "
             "Det blir fyra träffar med samtal och tester.",
             "Du träffar Maja på BUP fyra gånger. Ni pratar och gör några uppgifter.",
-            "Sara och Johan fyller i ett formulär om hur Alva har det hemma.",
+            "Sara och Johan fyller i ett formulär om hur det är hemma.",
             start_in_days=-30, end_in_days=30, started=True,
         )  # fmt: skip
         self.action(
@@ -511,7 +511,7 @@ class _Seeder:
             "Anpassat schema i skolan",
             "Skolan gör Alvas schema kortare på fredagar. Alva får ett eget rum att vila i.",
             "Du slutar tidigare på fredagar. Du får vila i ett lugnt rum.",
-            "Alva säger till Erik om något inte fungerar.",
+            "Säg till Erik om något inte fungerar.",
             start_in_days=-45, end_in_days=120, started=True,
         )  # fmt: skip
         self.action(
@@ -536,7 +536,7 @@ class _Seeder:
             "Vårdcentralen träffar Alva för att prata om sömnen. "
             "De kan ge råd och vid behov medicin.",
             "Du träffar Karin på vårdcentralen. Ni pratar om hur du sover.",
-            "Alva skriver en sömndagbok i två veckor innan.",
+            "Skriv i en sömndagbok i två veckor innan.",
             start_in_days=-18,
         )  # fmt: skip
         for key in ("soc", "bup", "school", "vc"):
@@ -579,7 +579,7 @@ class _Seeder:
             self.s,
             access,
             held,
-            "Vi bestämde att BUP utreder Alva och att skolan gör schemat kortare. "
+            "Vi bestämde att BUP gör en utredning och att skolan gör schemat kortare. "
             "Vårdcentralen följer upp sömnen. Leila samordnar planen.",
             (
                 "Alva sa att fredagarna är jobbigast. Därför blev skolans beslut kortare fredagar.",
