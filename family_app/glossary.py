@@ -9,10 +9,13 @@ term a child's page uses and fails when the child's list does not explain it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -311,3 +314,44 @@ def terms_for(child: bool) -> list[Term]:
 def term(key: str, child: bool = False) -> Term | None:
     """One term by its key, explained for a child or for an adult."""
     return next((t for t in terms_for(child) if t.key == key), None)
+
+
+def _term_pattern() -> re.Pattern[str]:
+    """One pattern for every term: abbreviations exactly (KBT, SiS), words with
+    any ending and either first letter ("utredningen", "Kuratorn")."""
+    parts = []
+    for t in TERMS:
+        word = str(t.word)
+        if any(c.isupper() for c in word[1:]):
+            parts.append(rf"(?P<{_group(t.key)}>\b{re.escape(word)}\b)")
+        else:
+            head, rest = word[0], re.escape(word[1:])
+            parts.append(rf"(?P<{_group(t.key)}>\b[{head.upper()}{head.lower()}]{rest}\w*)")
+    return re.compile("|".join(parts))
+
+
+def _group(key: str) -> str:
+    return "t_" + key.replace("-", "_")
+
+
+def link_terms(text: str) -> Markup:
+    """Plan text (written by the team) with each glossary word linked the first
+    time it appears, so a reader can look up "KBT" or "utredning" where they meet
+    it (DESIGN.md section 9). The text is escaped; only the links are markup.
+    The pattern is built per call: the words are in the reader's language."""
+    pattern = _term_pattern()
+    link = Markup('<a class="term" href="{}#{}">{}</a>')
+    seen: set[str] = set()
+    out = Markup("")
+    last = 0
+    for match in pattern.finditer(text):
+        key = next(k for k, v in match.groupdict().items() if v is not None)
+        if key in seen:
+            continue
+        seen.add(key)
+        anchor = key[2:].replace("_", "-")
+        # Adding a str to Markup escapes it; format escapes its arguments.
+        out += text[last : match.start()]
+        out += link.format(url_for("main.glossary"), anchor, match.group(0))
+        last = match.end()
+    return out + text[last:]

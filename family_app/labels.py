@@ -131,9 +131,10 @@ def label(table: dict, code: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from .glossary import AGENCY_KIND_TERM, term
+    from .glossary import AGENCY_KIND_TERM, link_terms, term
     from .notifications import text as notification_text
 
+    app.jinja_env.filters["link_terms"] = link_terms
     app.jinja_env.globals.update(
         glossary_term=term,
         notification_text=notification_text,

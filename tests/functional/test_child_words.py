@@ -246,3 +246,25 @@ def test_the_child_reads_how_she_took_part_in_her_words(client, alva, session):
     text = visible_text(child_page(client, people, ids, "/meetings/{past}/wishes"))
     assert "Du var med på en del av mötet." in text, text
     assert "Barnet" not in text
+
+
+def test_terms_in_the_teams_texts_link_to_the_glossary(client, alva):
+    """ "Samtal varje tisdag (KBT)" is written by the team; KBT in it links to
+    its explanation, which for the child is the child's."""
+    people, ids = alva
+    html = child_page(client, people, ids, "/plans/{plan}")
+    for key, word in [("kbt", "KBT"), ("adhd", "ADHD"), ("utredning", "Utredning")]:
+        assert f'<a class="term" href="/glossary#{key}">{word}</a>' in html, key
+    glossary = child_page(client, people, ids, "/glossary")
+    assert 'id="kbt"' in glossary
+    assert "KBT är ett sätt att prata om det som är svårt." in glossary
+
+
+def test_link_terms_escapes_the_text_and_links_each_term_once(app):
+    from family_app.glossary import link_terms
+
+    with app.test_request_context():
+        shown = str(link_terms("<b>KBT</b> och KBT igen, utredningen"))
+    assert shown.startswith('&lt;b&gt;<a class="term" href="/glossary#kbt">KBT</a>&lt;/b&gt;')
+    assert shown.count("#kbt") == 1
+    assert '<a class="term" href="/glossary#utredning">utredningen</a>' in shown
