@@ -648,7 +648,7 @@ class _Seeder:
             "Trappa upp skoldagen",
             "Skolan gör en plan där Yusuf börjar med en timme om dagen.",
             "Du börjar med en timme i skolan varje dag.",
-            "Amal ringer skolan om Yusuf är sjuk.",
+            "Amal ringer skolan vid sjukdom.",
             start_in_days=7,
         )  # fmt: skip
         family = self.action(
@@ -665,7 +665,7 @@ class _Seeder:
             (talk, "child_description"): "تلتقي بمايا في BUP كل أسبوعين. تتحدثان عن القلق.",
             (school, "title"): "زيادة اليوم الدراسي تدريجيًا",
             (school, "description"): "تضع المدرسة خطة يبدأ فيها يوسف بساعة واحدة في اليوم.",
-            (school, "family_part"): "تتصل أمل بالمدرسة إذا كان يوسف مريضًا.",
+            (school, "family_part"): "تتصل أمل بالمدرسة في حالة المرض.",
             (school, "child_description"): "تبدأ بساعة واحدة في المدرسة كل يوم.",
             (family, "title"): "دعم للعائلة",
             (family, "description"): "تلتقي الخدمات الاجتماعية بأمل ويوسف في المنزل مرة في الشهر.",
@@ -740,7 +740,7 @@ class _Seeder:
             "Träning i vardagen",
             "Habiliteringen tränar med Nora och Hodan hemma varannan vecka.",
             "Sofia kommer och tränar med dig varannan vecka.",
-            "Hodan och Nora övar lite varje morgon.",
+            "Hemma övar ni lite varje morgon.",
             start_in_days=-20, started=True,
         )  # fmt: skip
         self.action(
