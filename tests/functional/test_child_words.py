@@ -89,6 +89,20 @@ def test_every_child_page_has_lix_at_most_35(client, demo_children, path):
         assert score <= 35, (key, path, round(score, 1), text)
 
 
+def test_the_childs_invitation_page_has_lix_at_most_35(client, session, app):
+    """The first page a child sees: the invitation, before signing in."""
+    with app.app_context():
+        invites = seed_demo(session, stockholm_today(), 14)
+    session.commit()
+    for invite in invites:
+        if invite.name.split()[0] not in {"Alva", "Yusuf", "Nora"}:
+            continue
+        page = client.get(invite.invite_path, headers={"Accept-Language": "sv"})
+        text = visible_text(page.get_data(as_text=True))
+        print(f"{invite.name} invitation: LIX {lix(text):.1f}")
+        assert lix(text) <= 35, (invite.name, round(lix(text), 1), text)
+
+
 # Words a child may not know. Abbreviations of two to five capitals are found
 # on their own (below); these are the words that need explaining besides.
 HARD_WORDS = [
