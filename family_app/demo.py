@@ -496,7 +496,7 @@ class _Seeder:
             "BUP gör en utredning för att förstå hur Alva fungerar. "
             "Det blir fyra träffar med samtal och tester.",
             "Du träffar Maja på BUP fyra gånger. Ni pratar och gör några uppgifter.",
-            "Sara och Johan fyller i ett formulär om hur Alva har det hemma.",
+            "Sara och Johan fyller i ett formulär om hur det är hemma.",
             start_in_days=-30, end_in_days=30, started=True,
         )  # fmt: skip
         self.action(
@@ -511,7 +511,7 @@ class _Seeder:
             "Anpassat schema i skolan",
             "Skolan gör Alvas schema kortare på fredagar. Alva får ett eget rum att vila i.",
             "Du slutar tidigare på fredagar. Du får vila i ett lugnt rum.",
-            "Alva säger till Erik om något inte fungerar.",
+            "Säg till Erik om något inte fungerar.",
             start_in_days=-45, end_in_days=120, started=True,
         )  # fmt: skip
         self.action(
@@ -536,7 +536,7 @@ class _Seeder:
             "Vårdcentralen träffar Alva för att prata om sömnen. "
             "De kan ge råd och vid behov medicin.",
             "Du träffar Karin på vårdcentralen. Ni pratar om hur du sover.",
-            "Alva skriver en sömndagbok i två veckor innan.",
+            "Skriv i en sömndagbok i två veckor innan.",
             start_in_days=-18,
         )  # fmt: skip
         for key in ("soc", "bup", "school", "vc"):
@@ -579,7 +579,7 @@ class _Seeder:
             self.s,
             access,
             held,
-            "Vi bestämde att BUP utreder Alva och att skolan gör schemat kortare. "
+            "Vi bestämde att BUP gör en utredning och att skolan gör schemat kortare. "
             "Vårdcentralen följer upp sömnen. Leila samordnar planen.",
             (
                 "Alva sa att fredagarna är jobbigast. Därför blev skolans beslut kortare fredagar.",
@@ -648,7 +648,7 @@ class _Seeder:
             "Trappa upp skoldagen",
             "Skolan gör en plan där Yusuf börjar med en timme om dagen.",
             "Du börjar med en timme i skolan varje dag.",
-            "Amal ringer skolan om Yusuf är sjuk.",
+            "Amal ringer skolan vid sjukdom.",
             start_in_days=7,
         )  # fmt: skip
         family = self.action(
@@ -665,7 +665,7 @@ class _Seeder:
             (talk, "child_description"): "تلتقي بمايا في BUP كل أسبوعين. تتحدثان عن القلق.",
             (school, "title"): "زيادة اليوم الدراسي تدريجيًا",
             (school, "description"): "تضع المدرسة خطة يبدأ فيها يوسف بساعة واحدة في اليوم.",
-            (school, "family_part"): "تتصل أمل بالمدرسة إذا كان يوسف مريضًا.",
+            (school, "family_part"): "تتصل أمل بالمدرسة في حالة المرض.",
             (school, "child_description"): "تبدأ بساعة واحدة في المدرسة كل يوم.",
             (family, "title"): "دعم للعائلة",
             (family, "description"): "تلتقي الخدمات الاجتماعية بأمل ويوسف في المنزل مرة في الشهر.",
@@ -740,7 +740,7 @@ class _Seeder:
             "Träning i vardagen",
             "Habiliteringen tränar med Nora och Hodan hemma varannan vecka.",
             "Sofia kommer och tränar med dig varannan vecka.",
-            "Hodan och Nora övar lite varje morgon.",
+            "Hemma övar ni lite varje morgon.",
             start_in_days=-20, started=True,
         )  # fmt: skip
         self.action(

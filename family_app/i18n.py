@@ -7,12 +7,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import get_datetime_format
 from flask import Flask, current_app, g, request, session
 from flask_babel import (
     Domain,
     force_locale,
     format_date,
-    format_datetime,
     format_time,
     get_locale,
     gettext,
@@ -98,9 +98,19 @@ def nice_date(value: date | datetime | None, fmt: str = "long") -> str:
 
 
 def nice_datetime(value: datetime | None, fmt: str = "long") -> str:
+    """A date and a time to the minute, in the reader's language and Stockholm time.
+
+    Babel's own "medium" and "long" datetimes carry seconds ("10:00:00"), which
+    nobody in a family needs and which read as machine output (issue 12). The
+    date part keeps ``fmt``; the time is always the locale's short time (hours
+    and minutes), joined the way the locale joins a date and a time.
+    """
     if value is None:
         return ""
-    return format_datetime(value, fmt)
+    joiner = get_datetime_format(fmt, locale=get_locale()).replace("'", "")
+    return joiner.replace("{0}", format_time(value, "short")).replace(
+        "{1}", format_date(value, fmt)
+    )
 
 
 def nice_time(value: datetime | None) -> str:

@@ -30,6 +30,13 @@ WORDS_OF = {
     "team": _l("Med teamets ord"),
 }
 
+# The same, said to the child on the child's own pages.
+FOR_CHILD_WORDS_OF = {
+    "child": _l("Med dina egna ord"),
+    "family": _l("Med din familjs ord"),
+    "team": _l("Med ord från de som hjälper dig"),
+}
+
 MEETING_KIND = {
     "sip": _l("SIP-möte"),
     "follow_up": _l("Uppföljningsmöte"),
@@ -124,9 +131,10 @@ def label(table: dict, code: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from .glossary import AGENCY_KIND_TERM, term
+    from .glossary import AGENCY_KIND_TERM, link_terms, term
     from .notifications import text as notification_text
 
+    app.jinja_env.filters["link_terms"] = link_terms
     app.jinja_env.globals.update(
         glossary_term=term,
         notification_text=notification_text,
@@ -135,6 +143,7 @@ def init_app(app: Flask) -> None:
         ACTION_STATUS=ACTION_STATUS,
         AGENCY_KIND=AGENCY_KIND,
         WORDS_OF=WORDS_OF,
+        FOR_CHILD_WORDS_OF=FOR_CHILD_WORDS_OF,
         MEETING_KIND=MEETING_KIND,
         CHILD_PARTICIPATION=CHILD_PARTICIPATION,
         CHILD_TOOK_PART=CHILD_TOOK_PART,

@@ -27,14 +27,17 @@ TEXTS = {
         "Den som skrev har ändrat vem som får läsa."
     ),
     "passkey_added": _l(
-        "En ny passkey har lagts till på ditt konto. Var det inte du? Kontakta din samordnare."
+        "En ny inloggningsnyckel har lagts till på ditt konto. "
+        "Var det inte du? Kontakta din samordnare."
     ),
     "passkey_pending": _l(
-        "En ny passkey har lagts till på ditt konto med en inbjudan. Titta under Mina enheter. "
+        "En ny inloggningsnyckel har lagts till på ditt konto med en inbjudan. "
+        "Titta under Mina enheter. "
         "Var det inte du? Tryck på Det var inte jag."
     ),
     "passkey_reported": _l(
-        "Någon har tagit bort en passkey som de inte hade lagt till själva. Se adminsidan."
+        "Någon har tagit bort en inloggningsnyckel som de inte hade lagt till själva. "
+        "Se adminsidan."
     ),
 }
 

@@ -113,13 +113,13 @@ def remove_device(credential_id: int):
     if was_last:
         flash(
             _(
-                "Passkeyn är borttagen. Lägg till en ny innan du loggar ut, "
+                "Inloggningsnyckeln är borttagen. Lägg till en ny innan du loggar ut, "
                 "annars behöver du en ny inbjudan."
             ),
             "warning",
         )
     else:
-        flash(_("Passkeyn är borttagen."), "success")
+        flash(_("Inloggningsnyckeln är borttagen."), "success")
     return redirect(url_for("account.devices"), 303)
 
 
@@ -154,7 +154,7 @@ def confirm_device(credential_id: int):
         detail="confirmed",
     )
     db.session.commit()
-    flash(_("Passkeyn är bekräftad."), "success")
+    flash(_("Inloggningsnyckeln är bekräftad."), "success")
     return redirect(url_for("account.devices"), 303)
 
 
@@ -181,7 +181,10 @@ def not_me(credential_id: int):
     notify(db.session, admins, None, "passkey_reported")
     db.session.commit()
     flash(
-        _("Passkeyn är borttagen och kan inte användas. Vi har sagt till en administratör."),
+        _(
+            "Inloggningsnyckeln är borttagen och kan inte användas. "
+            "Vi har sagt till en administratör."
+        ),
         "success",
     )
     return redirect(url_for("account.devices"), 303)

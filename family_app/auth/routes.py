@@ -190,7 +190,7 @@ def _passkey_message(code: str) -> str:
             "Be din samordnare om en ny inbjudan."
         ),
         "unknown_credential": _(
-            "Vi känner inte igen den här passkeyn. Den kan ha tagits bort. "
+            "Vi känner inte igen den här inloggningsnyckeln. Den kan ha tagits bort. "
             "Be din samordnare om en ny inbjudan."
         ),
         "counter": _(
@@ -198,7 +198,7 @@ def _passkey_message(code: str) -> str:
             "Kontakta din samordnare."
         ),
         "duplicate": _(
-            "Den här passkeyn finns redan hos oss. Du kan logga in med den som vanligt."
+            "Den här inloggningsnyckeln finns redan hos oss. Du kan logga in med den som vanligt."
         ),
         "signed_in_other": _(
             "Du är inloggad som någon annan. Den här inbjudan är inte till dig. "
@@ -248,7 +248,7 @@ def passkey_register_options():
     elif current_user.is_authenticated:
         if needs_fresh_proof():
             return jsonify(
-                error=_("Bekräfta först att det är du. Använd din passkey igen."),
+                error=_("Bekräfta först att det är du. Använd din inloggningsnyckel igen."),
                 confirm=url_for("account.confirm_it_is_you", next=url_for("account.devices")),
             ), 403
         options = passkeys.registration_options(db.session, rp, current_person())
@@ -284,9 +284,9 @@ def passkey_register_verify():
     db.session.commit()
     if signed_in is None:
         sign_in(stored.person, stored)
-        flash(_("Klart! Nästa gång loggar du in med din passkey."), "success")
+        flash(_("Klart! Nästa gång loggar du in med din inloggningsnyckel."), "success")
         return jsonify(redirect=url_for("main.index"))
-    flash(_("Passkeyn är tillagd."), "success")
+    flash(_("Inloggningsnyckeln är tillagd."), "success")
     return jsonify(redirect=url_for("account.devices"))
 
 

@@ -74,10 +74,23 @@ def set_language():
 @bp.get("/glossary")
 @guard(Policy.PUBLIC)
 def glossary():
-    """Words we use, in plain language."""
-    from ..glossary import TERMS
+    """Words we use, in plain language: explained to the child for a child.
 
-    return render_template("main/glossary.html", terms=TERMS)
+    A signed-in person who is the child in every plan they have reads the child's
+    glossary; everyone else the adults'. ``?for=child`` and ``?for=adult`` let a
+    guardian read along with the child, or a child read the adults' words.
+    """
+    from ..glossary import terms_for
+
+    wanted = request.args.get("for")
+    if wanted in {"child", "adult"}:
+        for_child = wanted == "child"
+    elif current_user.is_authenticated:
+        accesses = plans_for(db.session, current_person())
+        for_child = bool(accesses) and all(a.is_child for a in accesses)
+    else:
+        for_child = False
+    return render_template("main/glossary.html", terms=terms_for(for_child), for_child=for_child)
 
 
 @lru_cache(maxsize=4)

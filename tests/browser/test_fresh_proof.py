@@ -35,9 +35,9 @@ def test_an_old_session_taps_its_passkey_before_adding_another(phone, live_serve
 
     page.goto("/account/devices")
     assert page.locator("#device-name").count() == 0  # not before a fresh proof
-    page.get_by_role("link", name="Använd din passkey igen").click()
+    page.get_by_role("link", name="Använd din inloggningsnyckel igen").click()
     page.wait_for_url("**/account/confirm**")
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Använd min passkey").click()
+    page.get_by_role("button", name="Använd min inloggningsnyckel").click()
     page.wait_for_url(lambda url: "/confirm" not in url)
     assert page.locator("#device-name").is_visible()

@@ -24,7 +24,7 @@ def test_register_sign_out_and_sign_back_in_with_a_passkey(phone, live_server):
     page.get_by_role("button", name="Logga ut").click()
     page.wait_for_url("**/sign-in")
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Logga in med passkey").click()
+    page.get_by_role("button", name="Logga in med inloggningsnyckel").click()
     page.wait_for_url("**/plans/**")
     assert "Alva Lindqvist" in page.get_by_role("heading", level=1).inner_text()
 

@@ -105,7 +105,7 @@ def test_the_guardians_notifications_about_the_plan_go_on_the_18th_birthday(app,
     _set_birth(session, family.plan.id, eighteen_on(stockholm_today()))
     page = client.get("/account/notifications").get_data(as_text=True)
     assert "Det finns nytt i planen." not in page
-    assert "En ny passkey har lagts till" in page  # not about the plan: still theirs
+    assert "En ny inloggningsnyckel har lagts till" in page  # not about the plan: still theirs
 
 
 def test_after_18_consent_is_effective_with_the_young_persons_consent_alone(app, session):

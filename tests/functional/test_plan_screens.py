@@ -201,7 +201,8 @@ def test_meetings_show_upcoming_and_past_with_decisions_as_who_what_when(client,
     )
     assert "Kommande möten" in html and "Tidigare möten" in html
     past = client.get(f"/meetings/{held.id}").get_data(as_text=True)
-    assert "Vi bestämde att BUP börjar med samtal." in past
+    # BUP in the summary links to the glossary (issue 12).
+    assert 'Vi bestämde att <a class="term" href="/glossary#bup">BUP</a> börjar med samtal.' in past
     assert family.professional.display_name in past and "Boka första samtalet." in past
     assert "Senast" in past
     upcoming = client.get(f"/meetings/{family.meeting.id}").get_data(as_text=True)
