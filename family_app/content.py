@@ -18,6 +18,11 @@ def source_hash(text: str) -> str:
 
 @dataclass(frozen=True)
 class ShownText:
+    """A text as one reader sees it. ``stale``: a translation exists but was made
+    from an older Swedish text, so the reader is shown the Swedish (``text``, in
+    ``lang`` "sv") with a notice that the translation is being updated: an old
+    translation may say something the plan no longer says."""
+
     text: str
     lang: str  # the language the text is actually in
     translated: bool  # False: Swedish shown because no translation exists
@@ -63,6 +68,16 @@ class Translations:
             self._found[(row.object_type, row.object_id, row.field)] = row
 
     def get(self, obj: object, field: str) -> ShownText:
+        """What a reader is shown: the translation while it matches the Swedish,
+        otherwise the Swedish (marked ``stale`` when an old translation exists)."""
+        stored = self.stored(obj, field)
+        if stored.stale:
+            return ShownText(getattr(obj, field) or "", "sv", True, stale=True)
+        return stored
+
+    def stored(self, obj: object, field: str) -> ShownText:
+        """The translation as stored, even an out-of-date one: for the translator,
+        who needs the old wording to update it. Never for the family."""
         source = getattr(obj, field) or ""
         if self.locale == "sv" or not source:
             return ShownText(source, "sv", True)

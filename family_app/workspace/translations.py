@@ -88,7 +88,7 @@ def entries(plan: Plan, locale: str, parts: list[tuple[Any, str]] | None = None)
             source = getattr(obj, field) or ""
             if not source:
                 continue
-            shown = found.get(obj, field)
+            shown = found.stored(obj, field)
             result.append(
                 Entry(
                     key=f"t_{kind}_{obj.id}_{field}",
