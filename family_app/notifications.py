@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .models import Notification, Person, Plan, utcnow
+from .models import STAFF_MEMBER_ROLES, Notification, Person, Plan, utcnow
 
 TEXTS = {
     "consent_changed": _l("Ett samtycke i planen har ändrats."),
@@ -68,7 +68,7 @@ def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
     from zoneinfo import ZoneInfo
 
     from .access import plan_access
-    from .models import Meeting, MeetingStatus, MemberRole, PlanStatus
+    from .models import Meeting, MeetingStatus, PlanStatus
 
     stockholm = ZoneInfo("Europe/Stockholm")
     now = now or utcnow()
@@ -101,9 +101,7 @@ def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
                 )
             )
         )
-        family = [plan.child] + [
-            m.person for m in plan.members if m.role != MemberRole.PROFESSIONAL
-        ]
+        family = [plan.child] + [m.person for m in plan.members if m.role not in STAFF_MEMBER_ROLES]
         readers = []
         for person in dict.fromkeys(family):
             if person.id in already:

@@ -24,6 +24,7 @@ from ..content import OBJECT_TYPES, TRANSLATABLE
 from ..content import save_translation as content_save_translation
 from ..labels import GUARDIAN_KINDS_WITH_CUSTODY
 from ..models import (
+    STAFF_MEMBER_ROLES,
     Action,
     Agency,
     AgendaItem,
@@ -151,7 +152,9 @@ def add_member(
         session.add(member)
     else:
         assert professional is not None and professional.agency_id is not None
-        member = PlanMember(plan=plan, person_id=professional.id, role=MemberRole.PROFESSIONAL)
+        # A translator (marked by their agency's admin) translates and reads nothing else.
+        role = MemberRole.TRANSLATOR if kind == "translator" else MemberRole.PROFESSIONAL
+        member = PlanMember(plan=plan, person_id=professional.id, role=role)
         session.add(member)
     session.flush()
     record(session, AuditAction.WRITE, access.person, plan, "plan_member", member.id, kind)
@@ -224,7 +227,7 @@ def team_people(plan: Plan) -> list[Person]:
 
 
 def family_of_plan(plan: Plan) -> list[Person]:
-    return [plan.child] + [m.person for m in plan.members if m.role != MemberRole.PROFESSIONAL]
+    return [plan.child] + [m.person for m in plan.members if m.role not in STAFF_MEMBER_ROLES]
 
 
 def family_to_tell(plan: Plan, today: date) -> list[Person]:
