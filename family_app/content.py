@@ -36,21 +36,35 @@ OBJECT_TYPES = {
     "Meeting": "meeting",
     "AgendaItem": "agenda_item",
     "Decision": "decision",
+    # Directory data (issue 12): an agency's name and opening hours, a staff
+    # member's title. Translated by the agency's own admin (admin/translations.py).
+    "Agency": "agency",
+    "Person": "person",
 }
 
 
 class Translations:
     """All translations for a set of objects in one language, fetched in one query."""
 
-    def __init__(self, session: Session, objects: Iterable[object], locale: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        objects: Iterable[object],
+        locale: str,
+        kinds: Iterable[str] = (),
+    ) -> None:
+        """``objects``: the plan parts to look up. ``kinds``: whole kinds of object
+        (the directory: "agency", "person"), for pages that name agencies and staff
+        in many places; still one query for everything."""
         self.locale = locale
         self._found: dict[tuple[str, int, str], ContentTranslation] = {}
         if locale == "sv":
             return
+        kinds = tuple(kinds)
         ids: dict[str, set[int]] = {}
         for obj in objects:
             ids.setdefault(OBJECT_TYPES[type(obj).__name__], set()).add(obj.id)  # type: ignore[attr-defined]
-        if not ids:
+        if not ids and not kinds:
             return
         rows = session.scalars(
             select(ContentTranslation).where(
@@ -60,7 +74,8 @@ class Translations:
                         (ContentTranslation.object_type == kind)
                         & ContentTranslation.object_id.in_(sorted(object_ids))
                         for kind, object_ids in ids.items()
-                    )
+                    ),
+                    *(ContentTranslation.object_type == kind for kind in kinds),
                 ),
             )
         )
@@ -96,7 +111,34 @@ TRANSLATABLE: dict[str, tuple[str, ...]] = {
     "meeting": ("summary", "child_views_used", "child_views_used_child"),
     "agenda_item": ("text",),
     "decision": ("what", "child_what"),
+    "agency": ("name", "hours"),
+    "person": ("title",),
 }
+
+# Directory kinds: shared by every plan, translated by each agency's admin.
+DIRECTORY_KINDS = ("agency", "person")
+
+
+def directory_text(obj: object, field: str) -> ShownText:
+    """An agency's name or hours, or a staff title, in the reader's language (a
+    Jinja global). The first call in a request loads every directory translation
+    of the language in one query, so a page naming twelve agencies costs one
+    query, not twelve. Directory data is no child's data: loading all of it
+    reveals nothing about a plan. Outside a request: the Swedish."""
+    from flask import g, has_request_context
+
+    from .extensions import db
+    from .i18n import current_language
+
+    if obj is None:
+        return ShownText("", "sv", True)
+    if not has_request_context():
+        return ShownText(getattr(obj, field) or "", "sv", True)
+    found = g.get("directory_texts")
+    if found is None or found.locale != current_language():
+        found = Translations(db.session, (), current_language(), kinds=DIRECTORY_KINDS)
+        g.directory_texts = found
+    return found.get(obj, field)
 
 
 def save_translation(

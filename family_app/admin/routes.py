@@ -158,3 +158,6 @@ def end_sessions(person_id: int):
     db.session.commit()
     flash(_("Alla inloggningar för %(name)s är avslutade.", name=staff.display_name), "success")
     return redirect(url_for("admin.index"), 303)
+
+
+from . import translations as _translations  # noqa: E402, F401

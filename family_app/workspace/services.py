@@ -368,7 +368,7 @@ def save_translation(
 ) -> str:
     """A family-facing text in another language (empty text removes it), marked with
     the hash of the Swedish it was made from: when the Swedish changes, the family
-    sees the translation as out of date, never silently (content.Translations)."""
+    reads the Swedish with a notice instead, never the old text (content.Translations)."""
     kind = OBJECT_TYPES[type(part).__name__]
     if field not in TRANSLATABLE[kind]:
         raise ValueError(f"{kind}.{field} is not translated")

@@ -196,6 +196,10 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # Issue 12: marking a colleague as translator, only the admin's own staff (the
     # world's person is a guardian: 404 even for the admin).
     ("admin.set_translator", "POST"): signed_in(404),
+    # The admin translates their own agency's name, hours and staff titles (who
+    # translated is missing from the empty form).
+    ("admin.translate_directory", "GET"): only(["admin"], 200),
+    ("admin.translate_directory", "POST"): only(["admin"], 400),
     # Issue 11: the admin adds staff to their own agency (an empty form is refused)
     # and invites or withdraws an invitation only for their own agency's staff.
     ("admin.new_staff", "GET"): only(["admin"], 200),

@@ -57,7 +57,7 @@ def test_the_family_reads_what_the_coordinator_translated(app, client, session, 
 
     guardian = app.test_client()
     sign_in_as(guardian, family.guardians[0])
-    guardian.post("/language", data={"csrf_token": csrf_token(guardian), "language": "ar"})
+    guardian.post("/language", data={"csrf_token": csrf_token(guardian), "lang": "ar"})
     shown = guardian.get(f"/plans/{family.plan.id}").get_data(as_text=True)
     assert "أريد أن أذهب إلى المدرسة" in shown
 
@@ -113,7 +113,7 @@ def test_only_the_coordinator_translates(app, client, family):
 def _arabic_guardian(app, family):
     guardian = app.test_client()
     sign_in_as(guardian, family.guardians[0])
-    guardian.post("/language", data={"csrf_token": csrf_token(guardian), "language": "ar"})
+    guardian.post("/language", data={"csrf_token": csrf_token(guardian), "lang": "ar"})
     return guardian
 
 
