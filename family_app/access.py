@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from .auth.session import current_person
 from .models import (
+    STAFF_MEMBER_ROLES,
     Agency,
     AgendaItem,
     Audience,
@@ -73,6 +74,9 @@ class Role(StrEnum):
     RELATIVE = "relative"
     COORDINATOR = "coordinator"
     PROFESSIONAL = "professional"
+    # Staff whom their agency's admin marked as translator and the coordinator added:
+    # the plan's translation view and nothing else (PlanAccess.may_translate).
+    TRANSLATOR = "translator"
 
 
 FAMILY_ROLES = frozenset({Role.CHILD, Role.GUARDIAN, Role.RELATIVE})
@@ -307,7 +311,12 @@ class PlanAccess:
             if action.responsible_agency:
                 found.setdefault(action.responsible_agency.id, action.responsible_agency)
         for member in plan.members:
-            if member.role == MemberRole.PROFESSIONAL and member.person.agency:
+            # A translator's agency reads the plan's texts too: the family sees it
+            # among the agencies, so they can give (and revoke) its consent.
+            if (
+                member.role in (MemberRole.PROFESSIONAL, MemberRole.TRANSLATOR)
+                and member.person.agency
+            ):
                 found.setdefault(member.person.agency.id, member.person.agency)
         # The coordinator's agency needs consent too (decision 2), so the family
         # must always be able to see it and give it.
@@ -560,8 +569,14 @@ class PlanAccess:
     @property
     def may_translate(self) -> bool:
         """The family-facing texts in the family's languages: the coordinator, who
-        holds the plan and books the interpreter."""
-        return self.role is Role.COORDINATOR
+        holds the plan and books the interpreter, and a translator the coordinator
+        added (whose access is this and nothing else, see _load_plan_access)."""
+        return self.role in (Role.COORDINATOR, Role.TRANSLATOR)
+
+    @property
+    def is_translator(self) -> bool:
+        """A translator only: no link to the rest of the plan is shown to them."""
+        return self.role is Role.TRANSLATOR
 
     @property
     def may_add_action(self) -> bool:
@@ -770,7 +785,25 @@ def plan_access(
         if not consent_state(session, plan, person.agency_id, now).effective:
             return None
         return PlanAccess(person, plan, Role.PROFESSIONAL)
+    if member.role == MemberRole.TRANSLATOR:
+        return translator_access(session, person, plan, now)
     return None
+
+
+def translator_access(
+    session: Session, person: Person, plan: Plan, now: datetime
+) -> PlanAccess | None:
+    """A translator reads the plan's family-facing texts, so rule 2 holds for them
+    as for any staff reader: only while their own agency has effective consent, in
+    a draft as well (they are no coordinator preparing it). Their agency is shown
+    to the family among the plan's agencies (visible_agencies), so the family can
+    give and revoke that consent. The admin's translator mark is read on every
+    request: once removed, the access ends with the next one."""
+    if person.agency_id is None or not person.is_translator:
+        return None
+    if not consent_state(session, plan, person.agency_id, now).effective:
+        return None
+    return PlanAccess(person, plan, Role.TRANSLATOR)
 
 
 def plans_for(session: Session, person: Person) -> list[PlanAccess]:
@@ -784,7 +817,25 @@ def plans_for(session: Session, person: Person) -> list[PlanAccess]:
         )
     ).all()
     found = [a for a in (plan_access(session, person, p) for p in plans) if a is not None]
+    # A translator opens no plan page: their plans are listed in the workspace.
+    found = [a for a in found if a.role is not Role.TRANSLATOR]
     return sorted(found, key=lambda a: a.plan.child.display_name)
+
+
+def translation_plans(session: Session, person: Person) -> list[PlanAccess]:
+    """Plans this person may translate as a translator now (for "My plans")."""
+    if not is_staff(person) or not person.is_translator:
+        return []
+    member_plan_ids = select(PlanMember.plan_id).where(
+        PlanMember.person_id == person.id, PlanMember.role == MemberRole.TRANSLATOR
+    )
+    plans = session.scalars(
+        select(Plan).where(Plan.id.in_(member_plan_ids), Plan.status != PlanStatus.CLOSED)
+    ).all()
+    found = [a for a in (plan_access(session, person, p) for p in plans) if a is not None]
+    return sorted(
+        (a for a in found if a.role is Role.TRANSLATOR), key=lambda a: a.plan.child.display_name
+    )
 
 
 # --- route guards ------------------------------------------------------------------------
@@ -829,7 +880,7 @@ class Policy(StrEnum):
     RECORD_CONSENT = "record_consent"  # plan_id: the coordinator (paper, oral, exception)
     END_EXCEPTION = "end_exception"  # plan_id, exception_id: coordinator; in force, this plan
     SCHEDULE_MEETING = "schedule_meeting"  # plan_id [, meeting_id: planned]: the coordinator
-    TRANSLATE_PLAN = "translate_plan"  # plan_id: the coordinator
+    TRANSLATE_PLAN = "translate_plan"  # plan_id: the coordinator, the plan's translator
     REMOVE_AGENDA_ITEM = "remove_agenda_item"  # plan_id, meeting_id, item_id: coordinator
     EDIT_MEMBER = "edit_member"  # plan_id, member_id: coordinator; a guardian or relative
     # plan_id, meeting_id (started, not cancelled): the team reads what came of it
@@ -871,10 +922,17 @@ def refused_for_consent(person: Person, plan: Plan) -> bool:
         return False
     if plan.coordinator_id == person.id:
         return True
-    return any(m.person_id == person.id and m.role == MemberRole.PROFESSIONAL for m in plan.members)
+    return any(
+        m.person_id == person.id
+        and (
+            m.role == MemberRole.PROFESSIONAL
+            or (m.role == MemberRole.TRANSLATOR and person.is_translator)
+        )
+        for m in plan.members
+    )
 
 
-def _load_plan_access(plan_id: int) -> PlanAccess:
+def _load_plan_access(plan_id: int, translator_allowed: bool = False) -> PlanAccess:
     from .audit import AuditAction, record
     from .extensions import db
     from .queries import load_plan
@@ -888,6 +946,11 @@ def _load_plan_access(plan_id: int) -> PlanAccess:
         if refused_for_consent(person, plan):
             record(db.session, AuditAction.REFUSED, person, plan, "plan", plan.id, "no_consent")
             db.session.commit()
+        abort(404)
+    if access.role is Role.TRANSLATOR and not translator_allowed:
+        # A translator's access is the translation view alone: every other page
+        # of the plan answers as if the plan were not theirs (404). The default is
+        # refusal, so a new route never lets a translator in by accident.
         abort(404)
     return access
 
@@ -926,8 +989,8 @@ def _check_request_interpreter(kwargs: dict[str, Any]) -> None:
     _require(access.may_request_interpreter(g.meeting))
 
 
-def _load_plan(kwargs: dict[str, Any]) -> PlanAccess:
-    g.plan_access = _load_plan_access(kwargs["plan_id"])
+def _load_plan(kwargs: dict[str, Any], translator_allowed: bool = False) -> PlanAccess:
+    g.plan_access = _load_plan_access(kwargs["plan_id"], translator_allowed)
     return g.plan_access
 
 
@@ -960,7 +1023,7 @@ def family_members(plan: Plan) -> list[tuple[Person, str]]:
     """Child, guardians and relatives of a plan with their roles, whatever the
     child's age: the coordinator's record of who the family is."""
     return [(plan.child, "child")] + [
-        (m.person, m.role) for m in plan.members if m.role != MemberRole.PROFESSIONAL
+        (m.person, m.role) for m in plan.members if m.role not in STAFF_MEMBER_ROLES
     ]
 
 
@@ -1168,7 +1231,7 @@ def _check_remove_agenda_item(kwargs: dict[str, Any]) -> None:
 
 
 def _check_translate_plan(kwargs: dict[str, Any]) -> None:
-    _require(_load_plan(kwargs).may_translate)
+    _require(_load_plan(kwargs, translator_allowed=True).may_translate)
 
 
 def _check_edit_action(kwargs: dict[str, Any]) -> None:
@@ -1233,7 +1296,7 @@ def _check_edit_member(kwargs: dict[str, Any]) -> None:
         (
             m
             for m in access.plan.members
-            if m.id == kwargs["member_id"] and m.role != MemberRole.PROFESSIONAL
+            if m.id == kwargs["member_id"] and m.role not in STAFF_MEMBER_ROLES
         ),
         None,
     )

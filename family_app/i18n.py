@@ -21,6 +21,7 @@ from flask_babel import (
 from flask_login import current_user
 
 from .config import PROJECT_ROOT
+from .content import directory_text
 
 
 def available_locales() -> list[str]:
@@ -258,6 +259,7 @@ def init_app(app: Flask) -> None:
         text_direction=text_direction,
         translation_unreviewed=translation_unreviewed,
         language_without_catalogue=language_without_catalogue,
+        named=directory_text,
     )
     app.jinja_env.filters.update(
         nice_date=nice_date,

@@ -77,6 +77,7 @@ ROLE = {
     "relative": _l("Anhörig"),
     "coordinator": _l("Samordnare"),
     "professional": _l("Personal"),
+    "translator": _l("Översättare"),
 }
 
 

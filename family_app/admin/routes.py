@@ -129,6 +129,18 @@ def withdraw_staff_invitation(person_id: int):
     return redirect(url_for("admin.index"), 303)
 
 
+@bp.post("/people/<int:person_id>/translator")
+@guard(Policy.AGENCY_STAFF)
+def set_translator(person_id: int):
+    """Mark a colleague as translator, or unmark: a translator can be added to plans
+    to translate their family-facing texts (issue 12). Unmarked, every such access
+    ends with the next request (access.translator_access)."""
+    services.set_translator(db.session, current_person(), g.staff, not g.staff.is_translator)
+    db.session.commit()
+    flash(_("Ändringen är sparad."), "success")
+    return redirect(url_for("admin.index"), 303)
+
+
 @bp.post("/people/<int:person_id>/end-sessions")
 @guard(Policy.AGENCY_STAFF)
 def end_sessions(person_id: int):
@@ -146,3 +158,6 @@ def end_sessions(person_id: int):
     db.session.commit()
     flash(_("Alla inloggningar för %(name)s är avslutade.", name=staff.display_name), "success")
     return redirect(url_for("admin.index"), 303)
+
+
+from . import translations as _translations  # noqa: E402, F401

@@ -39,6 +39,13 @@ def add_staff(session: Session, admin: Person, values: NewStaff) -> Person:
     return person
 
 
+def set_translator(session: Session, admin: Person, staff: Person, on: bool) -> None:
+    """The admin decides who of their staff translates; the change is audited."""
+    staff.is_translator = on
+    record(session, AuditAction.WRITE, admin, object_type="person", object_id=staff.id,
+           detail="translator_on" if on else "translator_off")  # fmt: skip
+
+
 def has_passkeys(session: Session, person: Person) -> bool:
     return (
         session.scalar(select(Credential.id).where(Credential.person_id == person.id).limit(1))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..access import PlanAccess, consent_states, plan_consents
-from ..models import Agency, AuditEvent, MemberRole, Person, utcnow
+from ..models import STAFF_MEMBER_ROLES, Agency, AuditEvent, MemberRole, Person, utcnow
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LOG_PAGE_SIZE = 30
@@ -47,7 +47,7 @@ def who_can_see(session: Session, access: PlanAccess) -> list[Seer]:
         staff = [
             m.person
             for m in plan.members
-            if m.role == MemberRole.PROFESSIONAL and m.person.agency_id == agency.id
+            if m.role in STAFF_MEMBER_ROLES and m.person.agency_id == agency.id
         ]
         if state.effective:
             consent = consents.get(agency.id)

@@ -25,6 +25,7 @@ from .meeting import (
 )
 from .people import Agency, AgencyKind, Person, PrincipalKind
 from .plan import (
+    STAFF_MEMBER_ROLES,
     Action,
     ActionStatus,
     ContentTranslation,
@@ -82,6 +83,7 @@ __all__ = [
     "PlanMember",
     "PlanStatus",
     "PrincipalKind",
+    "STAFF_MEMBER_ROLES",
     "Statement",
     "StatementAnswer",
     "StatementStatus",

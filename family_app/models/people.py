@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -72,6 +72,9 @@ class Person(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by the agency's admin (issue 12): may be added to plans to translate their
+    # family-facing texts, and nothing else of them. Unset, every such access ends.
+    is_translator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Random WebAuthn user handle: never the database id, never personal data.
     user_handle: Mapped[bytes] = mapped_column(
         LargeBinary(64), unique=True, default=new_user_handle

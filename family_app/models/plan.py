@@ -33,6 +33,13 @@ class MemberRole(StrEnum):
     GUARDIAN = "guardian"
     PROFESSIONAL = "professional"
     RELATIVE = "relative"
+    # Staff marked as translator by their agency's admin, added by the coordinator:
+    # reads and writes only the plan's translations (access.py, Role.TRANSLATOR).
+    TRANSLATOR = "translator"
+
+
+# Members who are staff, not family: whoever is not in here is the child's family.
+STAFF_MEMBER_ROLES = frozenset({MemberRole.PROFESSIONAL, MemberRole.TRANSLATOR})
 
 
 class Plan(Base):

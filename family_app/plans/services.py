@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import PlanAccess
 from ..content import ShownText, Translations
 from ..models import (
+    STAFF_MEMBER_ROLES,
     Action,
     Agency,
     AgendaItem,
@@ -24,7 +25,6 @@ from ..models import (
     Meeting,
     MeetingAttendee,
     MeetingStatus,
-    MemberRole,
     Person,
     Plan,
     StatementAnswer,
@@ -193,10 +193,10 @@ def people_in_plan(page: PlanPage) -> list[PlanPerson]:
     contacts = {a.contact_person_id for a in page.actions if a.contact_person_id}
     for member in plan.members:
         person = member.person
-        if member.role == MemberRole.PROFESSIONAL and access.sees_person(person):
-            rows.append(PlanPerson(person, "professional", person.agency, True))
+        if member.role in STAFF_MEMBER_ROLES and access.sees_person(person):
+            rows.append(PlanPerson(person, member.role, person.agency, True))
     for member in plan.members:
-        if member.role != MemberRole.PROFESSIONAL:
+        if member.role not in STAFF_MEMBER_ROLES:
             rows.append(
                 PlanPerson(
                     member.person, member.role, None, access.sees_protected_details(member.person)

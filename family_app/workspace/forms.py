@@ -202,6 +202,7 @@ class MemberForm(FlaskForm):
                 ("guardian", _l("En vårdnadshavare")),
                 ("relative", _l("En anhörig")),
                 ("professional", _l("Personal från en verksamhet")),
+                ("translator", _l("En översättare (bara planens översättningar)")),
             ]
         ),
         validators=[InputRequired(CHOICE_MESSAGE)],
@@ -224,7 +225,7 @@ class MemberForm(FlaskForm):
         if self.kind.data in ("guardian", "relative") and not self.name.data:
             self.name.errors = [*self.name.errors, _l("Fyll i namnet.")]
             valid = False
-        if self.kind.data == "professional" and not self.professional_id.data:
+        if self.kind.data in ("professional", "translator") and not self.professional_id.data:
             self.professional_id.errors = [
                 *self.professional_id.errors,
                 _l("Välj vem i personalen som ska vara med."),

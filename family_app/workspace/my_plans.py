@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..access import PlanAccess, team_plans
 from ..models import (
+    STAFF_MEMBER_ROLES,
     Action,
     Agency,
     Consent,
@@ -69,7 +70,7 @@ def _without_catalogue(access: PlanAccess) -> list[str]:
     shown = current_app.config["LANGUAGES"]
     people = [
         access.plan.child,
-        *(m.person for m in access.plan.members if m.role != "professional"),
+        *(m.person for m in access.plan.members if m.role not in STAFF_MEMBER_ROLES),
     ]
     return sorted({p.preferred_language for p in people if p.preferred_language not in shown})
 

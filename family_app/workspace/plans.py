@@ -21,6 +21,7 @@ from ..access import (
     family_members,
     guard,
     harm_hidden_agency_ids,
+    translation_plans,
 )
 from ..audit import record_read, record_reads
 from ..auth.session import current_person
@@ -96,10 +97,13 @@ def _conflict_page(
 def my_plans():
     person = current_person()
     rows = gather_my_plans(db.session, person)
+    # A translator's plans: only their translation view (issue 12).
+    to_translate = translation_plans(db.session, person)
     # The list names children and what is late in their plans: a read (rule 9).
-    record_reads(db.session, person, [r.access.plan for r in rows], "my_plans")
+    plans = [r.access.plan for r in rows] + [a.plan for a in to_translate]
+    record_reads(db.session, person, plans, "my_plans")
     db.session.commit()
-    return render_template("workspace/my_plans.html", rows=rows)
+    return render_template("workspace/my_plans.html", rows=rows, to_translate=to_translate)
 
 
 # --- a new plan -------------------------------------------------------------------------
@@ -261,6 +265,12 @@ def add_member(plan_id: int):
     professional: Person | None = next(
         (p for p in staff if p.id == form.professional_id.data), None
     )
+    if form.kind.data == "translator" and not (professional and professional.is_translator):
+        # Only whom their agency's admin marked as translator (issue 12).
+        form.professional_id.errors = [
+            _l("Den personen är inte översättare. Verksamhetens administratör bestämmer det.")
+        ]
+        return _form_page(form, title, _l("Lägg till"), 400, back=back, hints=hints)
     services.add_member(
         db.session,
         access,
@@ -268,7 +278,7 @@ def add_member(plan_id: int):
         name=form.name.data or "",
         guardian_kind=form.guardian_kind.data,
         professional=professional,
-        protected=form.protected.data and form.kind.data != "professional",
+        protected=form.protected.data and form.kind.data in ("guardian", "relative"),
     )
     db.session.commit()
     flash(_("Personen är med i planen."), "success")

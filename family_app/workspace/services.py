@@ -24,6 +24,7 @@ from ..content import OBJECT_TYPES, TRANSLATABLE
 from ..content import save_translation as content_save_translation
 from ..labels import GUARDIAN_KINDS_WITH_CUSTODY
 from ..models import (
+    STAFF_MEMBER_ROLES,
     Action,
     Agency,
     AgendaItem,
@@ -151,7 +152,9 @@ def add_member(
         session.add(member)
     else:
         assert professional is not None and professional.agency_id is not None
-        member = PlanMember(plan=plan, person_id=professional.id, role=MemberRole.PROFESSIONAL)
+        # A translator (marked by their agency's admin) translates and reads nothing else.
+        role = MemberRole.TRANSLATOR if kind == "translator" else MemberRole.PROFESSIONAL
+        member = PlanMember(plan=plan, person_id=professional.id, role=role)
         session.add(member)
     session.flush()
     record(session, AuditAction.WRITE, access.person, plan, "plan_member", member.id, kind)
@@ -361,7 +364,7 @@ def save_translation(
 ) -> str:
     """A family-facing text in another language (empty text removes it), marked with
     the hash of the Swedish it was made from: when the Swedish changes, the family
-    sees the translation as out of date, never silently (content.Translations)."""
+    reads the Swedish with a notice instead, never the old text (content.Translations)."""
     kind = OBJECT_TYPES[type(part).__name__]
     if field not in TRANSLATABLE[kind]:
         raise ValueError(f"{kind}.{field} is not translated")

@@ -53,6 +53,7 @@ class Entry:
     source: str
     translation: str
     stale: bool
+    label: str = ""  # the box's label when the field's own name is not enough
 
 
 def _parts(plan: Plan) -> list[tuple[Any, str]]:
@@ -88,7 +89,7 @@ def entries(plan: Plan, locale: str, parts: list[tuple[Any, str]] | None = None)
             source = getattr(obj, field) or ""
             if not source:
                 continue
-            shown = found.get(obj, field)
+            shown = found.stored(obj, field)
             result.append(
                 Entry(
                     key=f"t_{kind}_{obj.id}_{field}",
@@ -103,7 +104,7 @@ def entries(plan: Plan, locale: str, parts: list[tuple[Any, str]] | None = None)
     return result
 
 
-def _form(items: list[Entry], locale: str, direction: str) -> FlaskForm:
+def translation_form(items: list[Entry], locale: str, direction: str) -> FlaskForm:
     """A field per text, built for this plan; the translation is written in the
     family's language and direction."""
 
@@ -115,7 +116,7 @@ def _form(items: list[Entry], locale: str, direction: str) -> FlaskForm:
         )
 
     for item in items:
-        label = f"{item.part} – {FIELD_LABELS[item.field]}"
+        label = item.label or f"{item.part} – {FIELD_LABELS[item.field]}"
         setattr(
             TranslationForm,
             item.key,
@@ -124,7 +125,8 @@ def _form(items: list[Entry], locale: str, direction: str) -> FlaskForm:
     return TranslationForm()
 
 
-def _languages() -> dict[str, dict[str, str]]:
+def other_languages() -> dict[str, dict[str, str]]:
+    """Every language of the app but Swedish, the source."""
     return {k: v for k, v in current_app.config["LANGUAGES"].items() if k != "sv"}
 
 
@@ -136,7 +138,7 @@ def translations(plan_id: int):
     family_languages = {p.preferred_language for p, _role in family_of(access.plan)}
     languages = []
     parts = _parts(access.plan)
-    for code, info in _languages().items():
+    for code, info in other_languages().items():
         items = entries(access.plan, code, parts)
         languages.append(
             {
@@ -159,11 +161,11 @@ def translations(plan_id: int):
 @guard(Policy.TRANSLATE_PLAN)
 def translate(plan_id: int, locale: str):
     access = current_access()
-    languages = _languages()
+    languages = other_languages()
     if locale not in languages:
         abort(404)
     items = entries(access.plan, locale)
-    form = _form(items, locale, languages[locale]["dir"])
+    form = translation_form(items, locale, languages[locale]["dir"])
     context = {
         "access": access,
         "items": items,

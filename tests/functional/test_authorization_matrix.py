@@ -17,6 +17,8 @@ Who is who (DESIGN.md sections 2, 4 and 11):
 - ``guardian`` has custody; ``guardian_without_custody`` reads the plan and writes
   views but never gives consent; a ``relative`` reads, never writes;
 - professionals read only while their agency has consent (without: 404);
+- the ``translator`` is staff of an agency with consent, marked as translator by
+  their admin and added to the plan as translator: the translation view only;
 - the admin is no member of the plan; another family's guardian neither.
 """
 
@@ -66,6 +68,7 @@ ROLES = [
     "coordinator",
     "professional_with_consent",
     "professional_without_consent",
+    "translator",
     "admin",
 ]
 CHILD_AGE = {"child_under_6": 5, "child_15": 15}  # everyone else: a child of 13
@@ -103,7 +106,9 @@ CONSENTERS = ["guardian", "child_15"]
 TEAM = ["coordinator", "professional_with_consent"]
 # Staff: everyone who works for an agency (the admin is an agency admin of an
 # agency outside this plan).
-STAFF = [*TEAM, "professional_without_consent", "admin"]
+STAFF = [*TEAM, "professional_without_consent", "translator", "admin"]
+# Who translates the plan's family-facing texts (TRANSLATE_PLAN, issue 12).
+TRANSLATORS = ["coordinator", "translator"]
 # main.index: one plan of one's own family goes straight to it (302); the team
 # and people without a plan get the list (200).
 HOME = {**every(200), **dict.fromkeys([*FAMILY, "other_family_guardian"], 302)}
@@ -188,6 +193,13 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # world's person is a guardian, not staff: 404 even for the admin).
     ("admin.index", "GET"): only(["admin"], 200),
     ("admin.end_sessions", "POST"): signed_in(404),
+    # Issue 12: marking a colleague as translator, only the admin's own staff (the
+    # world's person is a guardian: 404 even for the admin).
+    ("admin.set_translator", "POST"): signed_in(404),
+    # The admin translates their own agency's name, hours and staff titles (who
+    # translated is missing from the empty form).
+    ("admin.translate_directory", "GET"): only(["admin"], 200),
+    ("admin.translate_directory", "POST"): only(["admin"], 400),
     # Issue 11: the admin adds staff to their own agency (an empty form is refused)
     # and invites or withdraws an invitation only for their own agency's staff.
     ("admin.new_staff", "GET"): only(["admin"], 200),
@@ -252,9 +264,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.meeting_setup", "POST"): only(["coordinator"], 303),  # nobody ticked: valid
     ("workspace.add_agenda_item", "POST"): only(["coordinator"], 400),  # no text
     ("workspace.remove_agenda_item", "POST"): only(["coordinator"], 303),
-    ("workspace.translations", "GET"): only(["coordinator"], 200),
-    ("workspace.translate", "GET"): only(["coordinator"], 200),
-    ("workspace.translate", "POST"): only(["coordinator"], 400),  # who translated is missing
+    ("workspace.translations", "GET"): only(TRANSLATORS, 200),
+    ("workspace.translate", "GET"): only(TRANSLATORS, 200),
+    ("workspace.translate", "POST"): only(TRANSLATORS, 400),  # who translated is missing
     # After the meeting (asked on the world's meeting that has started): the team
     # reads what came of it; the coordinator records the outcome; the team writes
     # decisions, a professional their own agency's (the world's decision is theirs).
@@ -321,14 +333,20 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
     admin_agency = Agency(name=unique("Verksamhet"), kind=AgencyKind.BUP, phone="010-2")
     # An agency admin (issue 10): the admin of an agency outside this plan.
     admin = Person(display_name="Admin", is_admin=True, agency=admin_agency)
+    # Issue 12: a translator at an agency of the plan that has consent.
+    translator = Person(
+        display_name="Översättare", is_translator=True, agency=family.professional_agency
+    )
     session.add_all(
         [outsider_agency, admin_agency, without_consent, without_custody, relative, admin]
+        + [translator]
     )
     session.flush()
     for person, member_role, custody in (
         (without_consent, MemberRole.PROFESSIONAL, False),
         (without_custody, MemberRole.GUARDIAN, False),
         (relative, MemberRole.RELATIVE, False),
+        (translator, MemberRole.TRANSLATOR, False),
     ):
         session.add(
             PlanMember(
@@ -391,6 +409,7 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "coordinator": family.coordinator,
         "professional_with_consent": family.professional,
         "professional_without_consent": without_consent,
+        "translator": translator,
         "admin": admin,
     }
     if role == "other_family_guardian":  # only they need a family of their own

@@ -231,6 +231,8 @@ ROUTE_NAMES = [
     "admin.end_sessions",
     "admin.invite_staff",
     "admin.new_staff",
+    "admin.set_translator",
+    "admin.translate_directory",
     "admin.withdraw_staff_invitation",
     "auth.dev_sign_in",
     "auth.invitation_code",

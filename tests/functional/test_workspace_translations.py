@@ -57,7 +57,7 @@ def test_the_family_reads_what_the_coordinator_translated(app, client, session, 
 
     guardian = app.test_client()
     sign_in_as(guardian, family.guardians[0])
-    guardian.post("/language", data={"csrf_token": csrf_token(guardian), "language": "ar"})
+    guardian.post("/language", data={"csrf_token": csrf_token(guardian), "lang": "ar"})
     shown = guardian.get(f"/plans/{family.plan.id}").get_data(as_text=True)
     assert "أريد أن أذهب إلى المدرسة" in shown
 
@@ -108,3 +108,63 @@ def test_only_the_coordinator_translates(app, client, family):
         for path in ("", "/ar"):
             status = other.get(f"/workspace/plans/{family.plan.id}/translations{path}").status_code
             assert status in (403, 404), (person.display_name, path, status)
+
+
+def _arabic_guardian(app, family):
+    guardian = app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    guardian.post("/language", data={"csrf_token": csrf_token(guardian), "lang": "ar"})
+    return guardian
+
+
+def test_a_stale_translation_is_shown_as_swedish_with_the_notice(app, client, session, family):
+    """Done-when of issue 12: once the Swedish changes, the old translation may say
+    something the plan no longer says, so the family reads the Swedish, marked as
+    Swedish, with a notice in their own language."""
+    sign_in_as(client, family.coordinator)
+    goal_key = _key("goal", family.goal, "text")
+    old_arabic = "أريد أن أذهب إلى المدرسة"
+    saved = _post(client, family, "ar", {"translator": "Tolk", goal_key: old_arabic})
+    assert saved.status_code == 303
+
+    path = f"/workspace/plans/{family.plan.id}/goals/{family.goal.id}"
+    changed = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "version": str(family.goal.version),
+            "text": "Jag vill gå till skolan varje dag.",
+            "words_of": "child",
+        },
+    )
+    assert changed.status_code == 303
+
+    page = _arabic_guardian(app, family).get(f"/plans/{family.plan.id}").get_data(as_text=True)
+    assert old_arabic not in page
+    assert 'lang="sv" dir="auto">Jag vill gå till skolan varje dag.<' in page
+    with app.test_request_context():
+        from flask_babel import force_locale
+        from flask_babel import gettext as _
+
+        with force_locale("ar"):
+            notice = _("Översättningen håller på att uppdateras.")
+    assert notice in page
+
+    # The translator still sees the old wording, to update it.
+    form = client.get(f"/workspace/plans/{family.plan.id}/translations/ar").get_data(as_text=True)
+    assert old_arabic in form
+
+
+def test_a_translation_with_special_characters_is_stored_as_text_and_shown_escaped(
+    app, client, session, family
+):
+    """Markup proper is refused (above); what passes (<, >, &, quotes) is data: stored
+    as typed and escaped on the family's page, never interpreted."""
+    sign_in_as(client, family.coordinator)
+    goal_key = _key("goal", family.goal, "text")
+    typed = "هدف <3 & \"أكثر\" > 2 'x'"
+    assert _post(client, family, "ar", {"translator": "Tolk", goal_key: typed}).status_code == 303
+    assert session.scalar(select(ContentTranslation.text)) == typed
+    page = _arabic_guardian(app, family).get(f"/plans/{family.plan.id}").get_data(as_text=True)
+    assert "هدف &lt;3 &amp; &#34;أكثر&#34; &gt; 2 &#39;x&#39;" in page
+    assert typed not in page

@@ -69,3 +69,28 @@ def test_migration_0008_moves_party_exceptions_to_their_own_records(tmp_path):
         ).all()
     assert [tuple(r) for r in back] == [(7, "Skäl"), (8, "Annat skäl"), (9, None)]
     engine.dispose()
+
+
+def test_migration_0010_makes_nobody_a_translator(tmp_path):
+    """Staff who existed before 0010 are no translators until an admin says so."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from family_app.cli import alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    config = alembic_config()
+    config.attributes["engine"] = engine
+    command.upgrade(config, "0009")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO people (id, display_name, preferred_language, protected_identity, "
+                "is_admin, user_handle, session_version, created_at) VALUES "
+                "(1, 'Maja', 'sv', 0, 0, X'01', 1, '2026-01-01 00:00:00')"
+            )
+        )
+    command.upgrade(config, "0010")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT is_translator FROM people")).scalar_one() in (0, False)
+    command.downgrade(config, "0009")
