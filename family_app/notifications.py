@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .models import STAFF_MEMBER_ROLES, Notification, Person, Plan, utcnow
+from .models import Notification, Person, Plan, utcnow
 
 TEXTS = {
     "consent_changed": _l("Ett samtycke i planen har ändrats."),

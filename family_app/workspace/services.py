@@ -24,7 +24,6 @@ from ..content import OBJECT_TYPES, TRANSLATABLE
 from ..content import save_translation as content_save_translation
 from ..labels import GUARDIAN_KINDS_WITH_CUSTODY
 from ..models import (
-    STAFF_MEMBER_ROLES,
     Action,
     Agency,
     AgendaItem,

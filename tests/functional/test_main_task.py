@@ -276,9 +276,10 @@ def test_each_notice_opens_the_page_it_is_about(app, session, family):
         "Ett möte närmar sig.": f"/meetings/{m}",
         "Det finns nytt i planen.": f"/plans/{p}",
         "Ett samtycke i planen har ändrats.": f"/plans/{p}/consent",
-        "En ny inloggningsnyckel har lagts till på ditt konto. Var det inte du? Kontakta din samordnare.": (
-            "/account/devices"
-        ),
+        (
+            "En ny inloggningsnyckel har lagts till på ditt konto. "
+            "Var det inte du? Kontakta din samordnare."
+        ): ("/account/devices"),
     }
     for href in links.values():
         assert client.get(href).status_code == 200, href
