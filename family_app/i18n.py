@@ -222,4 +222,5 @@ def init_app(app: Flask) -> None:
         nice_when=nice_when,
         language_name=language_name,
         bdi=bdi,
+        isolate=isolate,
     )
