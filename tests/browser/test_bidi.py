@@ -33,9 +33,10 @@ The rule the test checks, on every page in a right-to-left language
    whole word in a translated string of the page's catalogue (or in the Swedish
    of a string not yet translated, which the page shows) is therefore allowed.
    Every other run in an unisolated text node is a failure.
-4. Text the page cannot mark up is left out: ``<option>`` (the language picker's
-   options carry their own ``lang`` and ``dir``), ``<textarea>`` (its value has
-   ``dir="auto"``, checked below), scripts and styles.
+4. Text the page cannot mark up is left out: a ``<select>`` and its options (an
+   option holds text only; the language picker's options carry their own ``lang``
+   and ``dir``), ``<textarea>`` (it has ``dir="auto"``, checked below), scripts and
+   styles.
 
 The mirror rule on a Swedish (left-to-right) page: a text node with Arabic script
 in it must be isolated the same way, so a family member's own words in Arabic run
