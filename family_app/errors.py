@@ -21,6 +21,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .i18n import isolate
+
 
 def _wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
@@ -127,5 +129,5 @@ def init_app(app: Flask) -> None:
             _("Något gick fel hos oss"),
             _("Det är inte ditt fel. Försök igen om en stund.")
             + " "
-            + _("Felkod: %(id)s", id=request_id()),
+            + _("Felkod: %(id)s", id=isolate(request_id())),
         )

@@ -19,6 +19,7 @@ from flask_babel import (
     refresh,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from .config import PROJECT_ROOT
 from .content import directory_text
@@ -133,6 +134,36 @@ def nice_when(value: datetime | None) -> str:
     if value is None:
         return ""
     return f"{weekday_date(value)}, {nice_time(value)}"
+
+
+def bdi(value: object) -> Markup:
+    """A value (a name, an agency, a phone number, a date) isolated from the sentence
+    around it, for templates: ``{{ _("Fråga %(name)s.", name=person.display_name|bdi) }}``.
+
+    Without isolation the Unicode bidirectional algorithm lets a left-to-right value
+    pull the neutral characters next to it (spaces, commas, brackets) to its side: in
+    an Arabic sentence "Vårdnadshavare, Amal Hassan" showed as "Vårdnadshavare
+    ,Amal Hassan". Inside ``<bdi>`` the value is laid out on its own and counts as
+    one neutral character outside. The value is escaped as any other (``Markup`` %
+    escapes what is not already ``Markup``); Markup, such as a link made by a
+    macro, is kept as it is. An empty value gives nothing, not an empty element.
+    """
+    if value is None or value == "":
+        return Markup("")
+    return Markup("<bdi>%s</bdi>") % (value,)
+
+
+# Unicode's own isolate marks: FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolate(value: object) -> str:
+    """A value isolated inside plain text that Python builds (a flash message, a
+    page title made in a view): the Unicode marks do for plain text what ``<bdi>``
+    does in HTML, and they survive being stored in the session as a plain string.
+    The marks are invisible; screen readers skip them."""
+    text = "" if value is None else str(value)
+    return f"{FSI}{text}{PDI}" if text else ""
 
 
 REVIEW_LINE = re.compile(r"^#\s*Review-Status:\s*(\w+)", re.MULTILINE)
@@ -268,4 +299,6 @@ def init_app(app: Flask) -> None:
         weekday_date=weekday_date,
         nice_when=nice_when,
         language_name=language_name,
+        bdi=bdi,
+        isolate=isolate,
     )

@@ -17,6 +17,7 @@ from ..auth.invitations import shown_once
 from ..auth.session import current_person
 from ..extensions import db
 from ..hygiene import validates_own_text
+from ..i18n import isolate
 from ..models import Invitation, Person
 from . import services
 from .forms import NewStaffForm, ReinviteReasonForm
@@ -78,7 +79,10 @@ def new_staff():
     )
     db.session.commit()
     flash(
-        _("%(name)s är tillagd. Bjud in %(name)s när det är dags.", name=person.display_name),
+        _(
+            "%(name)s är tillagd. Bjud in %(name)s när det är dags.",
+            name=isolate(person.display_name),
+        ),
         "success",
     )
     return redirect(back, 303)
@@ -156,7 +160,10 @@ def end_sessions(person_id: int):
         detail="ended_by_admin",
     )
     db.session.commit()
-    flash(_("Alla inloggningar för %(name)s är avslutade.", name=staff.display_name), "success")
+    flash(
+        _("Alla inloggningar för %(name)s är avslutade.", name=isolate(staff.display_name)),
+        "success",
+    )
     return redirect(url_for("admin.index"), 303)
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from ..access import Policy, current_access, fresh_proof, guard
 from ..audit import record_read
 from ..extensions import db
+from ..i18n import isolate
 from . import services
 from .who import access_log, who_can_see
 
@@ -74,7 +75,7 @@ def change(plan_id: int, agency_id: int, change: str):
         flash(
             _(
                 "Klart. Du har gett samtycke till %(agency)s. Det syns i historiken längst ner.",
-                agency=agency.name,
+                agency=isolate(agency.name),
             ),
             "success",
         )
@@ -82,7 +83,7 @@ def change(plan_id: int, agency_id: int, change: str):
         flash(
             _(
                 "Klart. %(agency)s kan inte längre läsa planen. Samordnaren har fått veta det.",
-                agency=agency.name,
+                agency=isolate(agency.name),
             ),
             "success",
         )

@@ -13,7 +13,7 @@ from wtforms import SelectField
 from ..access import Policy, current_access, guard
 from ..audit import AuditAction, record
 from ..extensions import db
-from ..i18n import language_name
+from ..i18n import isolate, language_name
 from ..models import InterpreterRequest
 from ..workspace.forms import CHOICE_MESSAGE, language_choices
 from .routes import bp
@@ -58,7 +58,7 @@ def interpreter(meeting_id: int):
     flash(
         _(
             "Samordnaren ser nu att du behöver tolk på %(language)s.",
-            language=language_name(own.language),
+            language=isolate(language_name(own.language)),
         ),
         "success",
     )

@@ -23,6 +23,7 @@ from ..access import (
 from ..consent import services as consent_services
 from ..extensions import db
 from ..hygiene import validates_own_text
+from ..i18n import isolate
 from ..labels import EXCEPTION_KIND, label
 from ..models import FB_6_13A_REF, ExceptionKind, MemberRole, utcnow
 from .forms import (
@@ -134,7 +135,7 @@ def child_say(plan_id: int):
     form = ChildSayForm()
     agencies = _agency_choices(form)
     name = access.plan.child.first_name
-    title = _l("Registrera vad %(name)s sa om samtycket", name=name)
+    title = _l("Registrera vad %(name)s sa om samtycket", name=isolate(name))
     submit = _l("Registrera")
     back = url_for("workspace.plan", plan_id=plan_id)
     if not form.is_submitted():
@@ -152,7 +153,7 @@ def child_say(plan_id: int):
             _(
                 "%(name)s är under %(age)d år. Registrera först en bedömning av mognad, "
                 "eller registrera om %(name)s går med på det.",
-                name=name,
+                name=isolate(name),
                 age=rules.consent_from,
             )
         ]
@@ -161,7 +162,7 @@ def child_say(plan_id: int):
         form.say.errors = [
             _(
                 "%(name)s är under %(age)d år. Barnets medgivande registreras från %(age)d år.",
-                name=name,
+                name=isolate(name),
                 age=rules.assent_from,
             )
         ]
@@ -241,7 +242,9 @@ def maturity(plan_id: int):
     access = current_access()
     form = MaturityForm()
     agencies = _agency_choices(form)
-    title = _l("Registrera en bedömning av mognad för %(name)s", name=access.plan.child.first_name)
+    title = _l(
+        "Registrera en bedömning av mognad för %(name)s", name=isolate(access.plan.child.first_name)
+    )
     submit = _l("Registrera bedömningen")
     back = url_for("workspace.plan", plan_id=plan_id)
     if not form.is_submitted():
@@ -276,8 +279,8 @@ def end_exception(plan_id: int, exception_id: int):
     title = _l(
         "Avsluta det här för %(name)s (%(agency)s)? %(what)s",
         what=label(EXCEPTION_KIND, exception.kind),
-        name=exception.person.display_name,
-        agency=exception.consent.agency.name,
+        name=isolate(exception.person.display_name),
+        agency=isolate(exception.consent.agency.name),
     )
     back = url_for("workspace.plan", plan_id=plan_id)
     if not form.is_submitted():

@@ -28,6 +28,7 @@ from ..auth.session import current_person
 from ..consent import services as consent_services
 from ..extensions import db
 from ..hygiene import validates_own_text
+from ..i18n import isolate
 from ..models import Action, Goal, MemberRole, Person
 from ..plans.services import plan_meetings
 from . import services
@@ -215,7 +216,7 @@ def edit_details(plan_id: int):
             _l(
                 "Planen har redan insatser från andra: %(titles)s. Ta bort krysset "
                 "eller ändra insatserna.",
-                titles=", ".join(a.title for a in others),
+                titles=", ".join(isolate(a.title) for a in others),
             ),
         ]
         valid = False
@@ -305,7 +306,7 @@ def edit_member(plan_id: int, member_id: int):
     form = EditMemberForm(data=None if request.method == "POST" else stored)
     if member.role != MemberRole.GUARDIAN:
         del form.guardian_kind
-    title = _l("Ändra uppgifterna om %(name)s", name=person.display_name)
+    title = _l("Ändra uppgifterna om %(name)s", name=isolate(person.display_name))
     back = url_for("workspace.plan", plan_id=plan_id)
     hints = {
         "guardian_kind": _l(
@@ -436,7 +437,7 @@ def _action_page(action: Action | None):
         return _conflict_page(form, title, action, ACTION_TEXTS, **context)
     if not _commit_or_conflict():
         return _conflict_page(form, title, action, ACTION_TEXTS, **context)
-    flash(_("Insatsen ”%(title)s” är sparad.", title=saved.title), "success")
+    flash(_("Insatsen ”%(title)s” är sparad.", title=isolate(saved.title)), "success")
     return redirect(back, 303)
 
 

@@ -10,6 +10,7 @@ from ..access import Policy, current_access, family_of, guard
 from ..audit import AuditAction, record, record_read
 from ..auth.invitations import issue_invitation, shown_once, withdraw_open_invitations
 from ..extensions import db
+from ..i18n import isolate
 from ..models import Credential, Invitation, utcnow
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -66,7 +67,7 @@ def create_invitation(plan_id: int, person_id: int):
     reason = request.form.get("reason", "").strip() if has_passkeys else ""
     if has_passkeys and (not reason or len(reason) > REASON_MAX):
         error = _("Skriv varför %(name)s behöver en ny inbjudan (högst 500 tecken).") % {
-            "name": person.first_name
+            "name": isolate(person.first_name)
         }
         return _people_page(
             access,

@@ -22,6 +22,7 @@ from ..access import PlanAccess, Role, age_rules, child_is_adult, family_of
 from ..audit import AuditAction, record
 from ..content import OBJECT_TYPES, TRANSLATABLE
 from ..content import save_translation as content_save_translation
+from ..i18n import isolate
 from ..labels import GUARDIAN_KINDS_WITH_CUSTODY
 from ..models import (
     Action,
@@ -428,7 +429,10 @@ def publish_problems(plan: Plan, today: date) -> list[Problem]:
                     "workspace.edit_action",
                     where,
                     "responsible_agency_id",
-                    _l("Insatsen ”%(title)s” behöver en ansvarig verksamhet.", title=action.title),
+                    _l(
+                        "Insatsen ”%(title)s” behöver en ansvarig verksamhet.",
+                        title=isolate(action.title),
+                    ),
                 )
             )
         if asked and not action.child_description.strip():
@@ -437,7 +441,10 @@ def publish_problems(plan: Plan, today: date) -> list[Problem]:
                     "workspace.edit_action",
                     where,
                     "child_description",
-                    _l("Insatsen ”%(title)s” behöver en text till barnet.", title=action.title),
+                    _l(
+                        "Insatsen ”%(title)s” behöver en text till barnet.",
+                        title=isolate(action.title),
+                    ),
                 )
             )
     return problems

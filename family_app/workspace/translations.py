@@ -19,7 +19,7 @@ from ..audit import record_read
 from ..content import TRANSLATABLE, Translations
 from ..extensions import db
 from ..hygiene import validates_own_text
-from ..i18n import nice_date
+from ..i18n import isolate, nice_date
 from ..models import MeetingStatus, Plan
 from ..plans.services import plan_meetings
 from . import services
@@ -62,17 +62,17 @@ def _parts(plan: Plan) -> list[tuple[Any, str]]:
     for number, goal in enumerate(plan.goals, 1):
         parts.append((goal, _("Mål %(number)d", number=number)))
     for action in plan.actions:
-        parts.append((action, _("Insats: %(title)s", title=action.title)))
+        parts.append((action, _("Insats: %(title)s", title=isolate(action.title))))
     for meeting in plan_meetings(db.session, [plan.id]):
         if meeting.status == MeetingStatus.CANCELLED:
             continue
         when = nice_date(meeting.starts_at)
-        parts.append((meeting, _("Mötet %(date)s", date=when)))
+        parts.append((meeting, _("Mötet %(date)s", date=isolate(when))))
         for item in meeting.agenda_items:
             if item.answer_id is None:  # the child's words are never translated by staff
-                parts.append((item, _("Mötet %(date)s: punkt på dagordningen", date=when)))
+                parts.append((item, _("Mötet %(date)s: punkt på dagordningen", date=isolate(when))))
         for decision in meeting.decisions:
-            parts.append((decision, _("Mötet %(date)s: beslut", date=when)))
+            parts.append((decision, _("Mötet %(date)s: beslut", date=isolate(when))))
     return parts
 
 

@@ -267,7 +267,7 @@ def test_family_reads_never_reach_the_access_log_staff_reads_always_do(app, sess
     who = f"/plans/{family.plan.id}/who-can-see"
     html = guardian.get(who).get_data(as_text=True)
     log = html.split('id="access-log"')[1]
-    assert f"{family.professional_agency.name} öppnade planen." in log
+    assert f"<bdi>{family.professional_agency.name}</bdi> öppnade planen." in log
     assert "Barnet" not in log and family.child.display_name not in log
 
 
@@ -315,9 +315,9 @@ def test_access_log_is_paged_and_collapses_feed_polling(app, session):
         pages.append(html.split('id="access-log"')[1])
     everything = "".join(pages)
     assert everything.count("hämtade mötestider till sin kalender") == 1
-    assert everything.count(f"{family.professional_agency.name} öppnade planen.") == 1
-    assert everything.count(f"{family.coordinator_agency.name} öppnade planen.") == 45
-    assert f"{family.professional_agency.name} öppnade planen." not in pages[0]
+    assert everything.count(f"<bdi>{family.professional_agency.name}</bdi> öppnade planen.") == 1
+    assert everything.count(f"<bdi>{family.coordinator_agency.name}</bdi> öppnade planen.") == 45
+    assert f"<bdi>{family.professional_agency.name}</bdi> öppnade planen." not in pages[0]
     assert "Äldre" in pages[0] and "Nyare" in pages[1]
     # Out-of-range and nonsense pages answer calmly.
     assert guardian.get(f"{who}?page=99999999999").status_code == 200

@@ -169,7 +169,7 @@ def test_the_workspace_tells_the_team_90_days_ahead(app, session):
     name = family.child.first_name
     for path in (f"/workspace/plans/{family.plan.id}", "/workspace/"):
         page = client.get(path).get_data(as_text=True)
-        assert f"{name} fyller 18 den" in page, path
+        assert f"<bdi>{name}</bdi> fyller 18 den" in page, path
         assert "slutar vårdnadshavarna se planen" in page
 
 

@@ -47,8 +47,8 @@ def test_each_reader_of_the_plan_sees_the_consent_page(client, session, role):
     sign_in_as(client, person)
     html = client.get(f"/plans/{family.plan.id}/consent").get_data(as_text=True)
     assert family.professional_agency.name in html
-    assert f"{family.professional_agency.name} kan läsa planen nu." in html
-    revoke_button = f"Återkalla samtycket för {family.professional_agency.name}"
+    assert f"<bdi>{family.professional_agency.name}</bdi> kan läsa planen nu." in html
+    revoke_button = f"Återkalla samtycket för <bdi>{family.professional_agency.name}</bdi>"
     assert (revoke_button in html) == (role == "guardian")
 
 
@@ -93,7 +93,7 @@ def test_revoking_takes_a_confirmation_and_locks_the_agency_out_at_once(client, 
     ):
         assert professional.get(path).status_code == 404, path
     page = client.get(f"/plans/{family.plan.id}/consent").get_data(as_text=True)
-    assert f"{family.professional_agency.name} kan inte läsa planen." in page
+    assert f"<bdi>{family.professional_agency.name}</bdi> kan inte läsa planen." in page
     assert "återkallade samtycket" in page  # the history
 
 
@@ -130,7 +130,7 @@ def test_joint_custody_needs_both_guardians_and_shows_who_is_missing(client, ses
     _post(client, _consent_path(family, "give"))
     assert pro.get(f"/plans/{family.plan.id}").status_code == 404
     html = client.get(f"/plans/{family.plan.id}/consent").get_data(as_text=True)
-    assert f"{johan.display_name} har inte sagt ja än." in html
+    assert f"<bdi>{johan.display_name}</bdi> har inte sagt ja än." in html
     second = client.application.test_client()
     sign_in_as(second, johan)
     confirm = second.get(_consent_path(family, "give")).get_data(as_text=True)
@@ -168,7 +168,7 @@ def test_at_fifteen_the_childs_own_consent_is_needed_and_the_child_can_give_it(c
     sign_in_as(client, family.child)
     html = client.get(f"/plans/{family.plan.id}/consent").get_data(as_text=True)
     assert "Du är så gammal att du själv bestämmer" in html
-    assert f"{family.child.display_name} har inte sagt ja än." in html
+    assert f"<bdi>{family.child.display_name}</bdi> har inte sagt ja än." in html
     _post(client, _consent_path(family, "give"))
     assert pro.get(f"/plans/{family.plan.id}").status_code == 200
 

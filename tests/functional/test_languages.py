@@ -88,7 +88,7 @@ def test_a_language_without_catalogue_gets_an_interpreter_and_the_coordinator_kn
     coordinator = app.test_client()
     sign_in_as(coordinator, family.coordinator)
     plans = coordinator.get("/workspace/").text
-    assert "Familjen behöver tolk: Amhariska." in plans
+    assert "Familjen behöver tolk: <bdi>Amhariska</bdi>." in plans
 
 
 def test_the_coordinator_records_each_guardian_s_language(app, client, session):

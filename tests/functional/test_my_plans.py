@@ -144,8 +144,8 @@ def test_my_plans_shows_what_needs_the_team_first(client, session):
     sign_in_as(client, family.coordinator)
     page = client.get("/workspace/").get_data(as_text=True)
     assert "Uppföljningen skulle ha varit" in page
-    assert "Försenad insats: Samtal" in page
-    assert f"Samtycket för {family.professional_agency.name} slutar gälla" in page
+    assert "Försenad insats: <bdi>Samtal" in page
+    assert f"Samtycket för <bdi>{family.professional_agency.name}</bdi> slutar gälla" in page
     assert "Möte " in page
     assert "1 önskemål väntar på svar." in page
     # The plan that needs something comes first; the quiet one says so.

@@ -825,13 +825,13 @@ def test_leak_3_the_family_access_log_shows_staff_reads_refusals_and_no_family_a
         for name in family_names:
             assert name not in both, name
         # The refused attempt is listed, by agency.
-        assert "Ungdomsmottagning LEAK3 försökte öppna planen men stoppades" in page1
+        assert "<bdi>Ungdomsmottagning LEAK3</bdi> försökte öppna planen men stoppades" in page1
         # The professional's read is still there, on an older page.
-        assert f"{family.professional_agency.name} öppnade planen" in both
-        assert f"{family.professional_agency.name} öppnade planen" not in page1
+        assert f"<bdi>{family.professional_agency.name}</bdi> öppnade planen" in both
+        assert f"<bdi>{family.professional_agency.name}</bdi> öppnade planen" not in page1
         assert "?page=2" in page1
         # Calendar polling: exactly one line for the agency today.
-        line = f"{family.professional_agency.name} hämtade mötestider till sin kalender"
+        line = f"<bdi>{family.professional_agency.name}</bdi> hämtade mötestider till sin kalender"
         assert both.count(line) == 1, both.count(line)
         # Only staff reads as agency and time: the staff member's own name is not shown.
         assert family.professional.display_name not in page1 + older

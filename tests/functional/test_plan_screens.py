@@ -67,7 +67,7 @@ def test_late_action_names_who_to_ask_for_guardians_and_speaks_plainly_to_the_ch
     session.commit()
     html = _get(client, family.guardians[0], f"/plans/{family.plan.id}").get_data(as_text=True)
     assert "Hjälp som inte har börjat" in html
-    assert f"Fråga {family.coordinator.display_name} varför" in html
+    assert f"Fråga <bdi>{family.coordinator.display_name}</bdi> varför" in html
     child = client.application.test_client()
     html = _get(child, family.child, f"/plans/{family.plan.id}").get_data(as_text=True)
     assert "Det här har inte börjat än" in html
@@ -80,7 +80,8 @@ def test_action_shows_what_why_who_when_and_the_familys_part(client, session):
     session.commit()
     html = _get(client, family.guardians[0], f"/plans/{family.plan.id}").get_data(as_text=True)
     assert family.goal.text in html  # why
-    assert f"{family.professional_agency.name}: {family.professional.display_name}" in html
+    agency, person = family.professional_agency.name, family.professional.display_name
+    assert f"<bdi>{agency}</bdi>: <bdi>{person}</bdi>" in html
     assert "Ni fyller i ett formulär." in html
     assert "Planerad" in html
 

@@ -111,8 +111,8 @@ def test_the_assent_of_a_child_of_13_is_in_the_history_as_assent(app, client, se
     assert kinds == {"child_assent", "child_dissent"}
     name = family.child.display_name
     child_page = _history(app, family.child, family)
-    assert f"{name} gick med på att" in child_page
-    assert f"{name} gick inte med på att" in child_page
+    assert f"<bdi>{name}</bdi> gick med på att" in child_page
+    assert f"<bdi>{name}</bdi> gick inte med på att" in child_page
     # The child's own say is the child's: never shown to the guardians.
     guardian_page = _history(app, family.guardians[0], family)
     assert "gick med på att" not in guardian_page
@@ -372,5 +372,5 @@ def test_a_revoking_guardian_covered_by_a_decision_is_not_shown_as_saying_yes(ap
     start = page.index(f'id="agency-{family.professional_agency.id}"')
     card = page[start : page.index("</section>", start)]
     name = refuser.display_name
-    assert f"{name}: personalen har beslutat om ett undantag." in card
-    assert f"{name} har sagt ja" not in card
+    assert f"<bdi>{name}</bdi>: personalen har beslutat om ett undantag." in card
+    assert f"<bdi>{name}</bdi> har sagt ja" not in card
