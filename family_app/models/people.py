@@ -71,6 +71,8 @@ class Person(Base):
     title: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(200))
+    # Where e-mail notices go (issue 13); never shown to other people.
+    email: Mapped[str | None] = mapped_column(String(254))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Random WebAuthn user handle: never the database id, never personal data.
     user_handle: Mapped[bytes] = mapped_column(
