@@ -90,6 +90,8 @@ def build_message(notification: Notification, person: Person) -> EmailMessage:
             ]
         )
     message = EmailMessage()
+    # Content first: set_content() clears every Content-* header set before it.
+    message.set_content(body + "\n")
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = person.email
@@ -99,7 +101,6 @@ def build_message(notification: Notification, person: Person) -> EmailMessage:
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body + "\n")
     return message
 
 

@@ -137,10 +137,16 @@ def send_one(session: Session, delivery_id: int, now: datetime | None = None) ->
     claimed_at = claim(session, delivery_id, now)
     if claimed_at is None:
         return None
-    delivery = session.get(Delivery, delivery_id)
+    # Fresh from the database: the claim just changed the row, and a session that
+    # keeps objects across commits must not answer from memory.
+    delivery = session.get(Delivery, delivery_id, populate_existing=True)
     assert delivery is not None
     notification = session.get(Notification, delivery.notification_id)
-    person = session.get(Person, notification.person_id) if notification else None
+    person = (
+        session.get(Person, notification.person_id, populate_existing=True)
+        if notification
+        else None
+    )
     if (
         notification is None
         or person is None
@@ -221,11 +227,8 @@ def make_huey(app: Flask) -> Any:
     def in_app(job: Any) -> Any:
         from .extensions import db
 
-        with app.app_context():
-            try:
-                return job(db.session)
-            finally:
-                db.session.remove()
+        with app.app_context():  # its own session, closed when the context ends
+            return job(db.session)
 
     @huey.task()
     def deliver() -> dict[str, int]:
