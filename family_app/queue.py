@@ -271,4 +271,6 @@ def run_consumer(app: Flask, workers: int = 2) -> None:
     """The second process next to gunicorn: huey's consumer with periodic jobs."""
     from huey.consumer import Consumer
 
+    # Task names and ids only: the tasks take no arguments, so nothing personal.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     Consumer(queue_of(app), workers=workers, worker_type="thread", periodic=True).run()

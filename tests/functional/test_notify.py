@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -392,3 +393,40 @@ def test_each_meeting_in_the_calendar_has_alarms_the_day_and_the_hour_before(app
     assert feed.status_code == 200, feed.status_code
     (event,) = icalendar.Calendar.from_ical(feed.data).walk("VEVENT")
     assert len(event.walk("VALARM")) == 2
+
+
+REDIS_QUEUE_URL = os.environ.get("FAMILY_APP_TEST_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def _redis_answers() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_QUEUE_URL, socket_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - no Redis here: the test is skipped
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis at FAMILY_APP_TEST_QUEUE_REDIS_URL")
+def test_the_queue_works_the_same_on_redis(database_url, session, smtp):
+    """FAMILY_APP_QUEUE_URL=redis://… (production, CI): the same consumer sends the
+    same outbox through RedisHuey."""
+    from tests.conftest import _empty_all_tables
+
+    inbox, port = smtp
+    _empty_all_tables(database_url)
+    app = create_app(
+        app_config(database_url, SMTP_URL=f"smtp://127.0.0.1:{port}", QUEUE_URL=REDIS_QUEUE_URL)
+    )
+    queue_of(app).flush()
+    try:
+        family = make_family(session)
+        _with_addresses(session, family)
+        _revoke(app, family)
+        _consume(app)
+        assert len(inbox.to("guardian1@example.org")) == 1
+        assert len(inbox.to("coordinator@example.org")) == 1
+    finally:
+        queue_of(app).flush()
+        db.engine.dispose()
+        _empty_all_tables(database_url)
