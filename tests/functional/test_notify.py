@@ -430,3 +430,41 @@ def test_the_queue_works_the_same_on_redis(database_url, session, smtp):
         queue_of(app).flush()
         db.engine.dispose()
         _empty_all_tables(database_url)
+
+
+def test_no_unsubscribe_link_we_did_not_sign_makes_anything_but_404(app):
+    """Any token we did not sign (random, truncated, another payload) is a plain
+    404 on GET and POST, never a 500."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from itsdangerous import URLSafeSerializer
+
+    client = app.test_client()
+    with app.app_context():
+        other_payloads = [
+            URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe").dumps(value)
+            for value in ({"p": 1}, [1], ["1", "consent"], [1, "unknown-topic"], [10**9, "plan"])
+        ]
+    for token in other_payloads:
+        assert client.get(f"/account/unsubscribe/{token}").status_code == 404
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        token=st.text(
+            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.",
+            min_size=1,
+            max_size=120,
+        ),
+        post=st.booleans(),
+    )
+    def ask(token, post):
+        path = f"/account/unsubscribe/{token}"
+        answer = client.post(path) if post else client.get(path)
+        assert answer.status_code == 404
+
+    ask()
