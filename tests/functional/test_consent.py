@@ -281,3 +281,26 @@ def test_a_revoke_is_told_in_the_app_by_name_to_the_coordinator_and_the_other_gu
         assert said in html
         assert family.guardians[0].display_name not in html.split("<main")[1]
         assert "1 nytt meddelande" in other.get("/account/devices").get_data(as_text=True)
+
+
+def test_a_harm_flag_set_after_the_notice_hides_the_agency_in_it_from_guardians(client, session):
+    """Decision 10: the notice names the agency only while the reader may know of
+    it; once a harm flag hides the agency from guardians, the guardian's notice is
+    the general one, while the coordinator's still names it."""
+    from family_app.models import Action
+
+    family = make_family(session)
+    sign_in_as(client, family.guardians[0])
+    _post(client, _consent_path(family, "revoke"))
+    action = session.get(Action, family.action.id)
+    action.harm_flag = True
+    session.commit()
+    other = client.application.test_client()
+    sign_in_as(other, family.guardians[1])
+    html = other.get("/account/notifications").get_data(as_text=True).split("<main")[1]
+    assert family.professional_agency.name not in html
+    assert "Ett samtycke i planen har ändrats." in html
+    coordinator = client.application.test_client()
+    sign_in_as(coordinator, family.coordinator)
+    html = coordinator.get("/account/notifications").get_data(as_text=True)
+    assert f"samtycket för {family.professional_agency.name}." in html
