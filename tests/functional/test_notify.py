@@ -148,6 +148,7 @@ def test_a_revoke_reaches_the_other_guardian_and_the_coordinator_by_safe_e_mail(
 
     assert _recipients(session) == {family.guardians[1].id, family.coordinator.id}
     assert all(d.status == DeliveryStatus.PENDING for d in _deliveries(session))
+    assert queue_of(mail_app).pending_count() == 1  # the commit woke the consumer
     _consume(mail_app)
 
     assert [d.status for d in _deliveries(session)] == [DeliveryStatus.SENT] * 2
