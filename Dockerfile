@@ -3,6 +3,13 @@
 #         -e FAMILY_APP_INVITATION_KEY=... -e FAMILY_APP_REDIS_URL=redis://... \
 #         -e DATABASE_URL=postgresql://... -e FAMILY_APP_ORIGIN=https://sip.example.se \
 #         -e FAMILY_APP_RP_ID=sip.example.se -p 5000:5000 family-app
+# Second process, same image and environment, plus where the queue and e-mail live:
+#       docker run -e ...the same... -e FAMILY_APP_QUEUE_URL=redis://... \
+#         -e FAMILY_APP_SMTP_URL=smtps://user:password@smtp.example.se:465 \
+#         -e FAMILY_APP_MAIL_FROM="Min SIP <no-reply@sip.example.se>" family-app family-app worker
+# The web container needs FAMILY_APP_QUEUE_URL too (it wakes the consumer after a change).
+# The worker sends e-mail from the outbox with retries and runs the daily reminders; one
+# or more may run (each delivery is claimed by exactly one). Without it nothing is sent.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -18,7 +18,7 @@ from functools import cached_property, wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, has_app_context, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -440,6 +440,12 @@ class PlanAccess:
         return session_is_pending(self.person)
 
     # --- doing things ------------------------------------------------------------------
+    @property
+    def sees_delivery_failures(self) -> bool:
+        """How many notices of the plan could not be sent (a count, never to whom):
+        the coordinator, who can reach the family another way (issue 13)."""
+        return self.role is Role.COORDINATOR
+
     @property
     def may_coordinate(self) -> bool:
         return self.role is Role.COORDINATOR
@@ -864,6 +870,8 @@ class Policy(StrEnum):
     TELL_CONSENT_VIEW = "tell_consent_view"  # plan_id, agency_id: the child's say
     OWN_CREDENTIAL = "own_credential"  # credential_id: the signed-in person's passkey
     FEED_TOKEN = "feed_token"  # noqa: S105 - a policy name; token: a live feed
+    # token: a signed unsubscribe link (person and topic); no sign-in (issue 13)
+    UNSUBSCRIBE_TOKEN = "unsubscribe_token"  # noqa: S105 - a policy name
     # Issue 10: pending passkeys and the agency admin.
     CONFIRM_CREDENTIAL = "confirm_credential"  # credential_id: own, pending; session not
     AGENCY_ADMIN = "agency_admin"  # an admin of an agency
@@ -970,6 +978,21 @@ def _load_feed(token: str) -> Any:
     if feed is None:
         abort(404)
     return feed
+
+
+def _load_unsubscribe(token: str) -> Any:
+    """A signed unsubscribe link of a person who exists, for a topic that can be
+    e-mailed; anything else (tampered, another key, unknown topic) is 404."""
+    from .extensions import db
+    from .notifications import EMAIL_TOPICS, read_unsubscribe_token
+
+    found = read_unsubscribe_token(token)
+    if found is None or found[1] not in EMAIL_TOPICS:
+        abort(404)
+    person = db.session.get(Person, found[0])
+    if person is None:
+        abort(404)
+    return person, found[1]
 
 
 def _load_meeting(kwargs: dict[str, Any]) -> PlanAccess:
@@ -1135,6 +1158,57 @@ def fresh_proof(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+# --- notifications that leave the app (issue 13) -------------------------------------------
+
+
+def may_receive_email(session: Session, person: Person, today: date | None = None) -> bool:
+    """E-mail leaves our hands (a shared inbox, a lock screen), so it goes only to
+    someone with an address, and never to the child of a plan under
+    CHILD_EMAIL_FROM_AGE (13): that would need a guardian with custody and the
+    child both to turn it on, which is not offered yet. A child whose age is
+    unknown counts as too young."""
+    if not person.email:
+        return False
+    is_child = session.scalar(select(Plan.id).where(Plan.child_id == person.id).limit(1))
+    if is_child is None:
+        return True
+    age = person.age_on(today or stockholm_today())
+    limit = current_app.config["CHILD_EMAIL_FROM_AGE"] if has_app_context() else 13
+    return age is not None and age >= limit
+
+
+def told_of_consent_event(access: PlanAccess | None, event: ConsentEvent) -> bool:
+    """The specific notice of a consent change (who, which agency) only to a reader
+    who may see that event in the consent history: never an agency hidden from
+    guardians (decision 10), never the child's own say to a guardian (rule 5).
+    Asked when the notice is written and again when it is read, so a harm flag set
+    later hides it too."""
+    return access is not None and access.sees_consent_event(event)
+
+
+def consent_change_audience(
+    session: Session, plan: Plan, event: ConsentEvent, actor: Person, now: datetime
+) -> list[Person]:
+    """Who is told of a consent change in the app: the coordinator always (rule 4);
+    for consent given, renewed or revoked also every other person whose consent
+    counts for the plan, when they may see that event."""
+    told: list[Person] = [plan.coordinator] if plan.coordinator else []
+    if event.kind not in (ConsentEventKind.GIVEN, ConsentEventKind.REVOKED):
+        return told
+    if child_is_adult(plan, stockholm_date(now)):
+        grantors = [plan.child]
+    else:
+        grantors = [
+            m.person for m in plan.members if m.role == MemberRole.GUARDIAN and m.has_custody
+        ] + [plan.child]
+    for person in grantors:
+        if person.id in (event.person_id, actor.id) or person in told:
+            continue
+        if told_of_consent_event(plan_access(session, person, plan, now), event):
+            told.append(person)
+    return told
 
 
 # --- the workspace (issue 11) ------------------------------------------------------------
@@ -1386,6 +1460,9 @@ def guard(policy: Policy) -> Callable[[F], F]:
                 return view(*args, **kwargs)
             if policy is Policy.FEED_TOKEN:
                 g.feed = _load_feed(kwargs["token"])
+                return view(*args, **kwargs)
+            if policy is Policy.UNSUBSCRIBE_TOKEN:
+                g.unsubscribe = _load_unsubscribe(kwargs["token"])
                 return view(*args, **kwargs)
             if policy is Policy.SAVE_OWN_VIEWS and not current_user.is_authenticated:
                 # Text typed before a session ran out must not be lost: the view

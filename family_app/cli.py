@@ -251,19 +251,28 @@ def agency_admin(agency_id: int, name: str, title: str) -> None:
 
 @click.command("reminders")
 def reminders_command() -> None:
-    """In-app reminders for consents that end within 30 days and for meetings
-    tomorrow, and expired sign-in sessions removed from the database (run daily)."""
-    from .consent.services import remind_expiring
-    from .notifications import remind_meetings_soon
-    from .sessions import DatabaseCache
+    """In-app reminders (and their e-mail, through the outbox) for consents that
+    end within 30 days and for meetings tomorrow, and expired sign-in sessions
+    removed. The queue's consumer runs this daily (``family-app worker``); by hand
+    it is safe to run again: nobody is told twice."""
+    from .queue import run_daily
 
     check_database()
-    sent = remind_expiring(db.session)
-    meetings = remind_meetings_soon(db.session)
-    db.session.commit()
-    click.echo(f"{sent} reminder(s) sent.")
-    click.echo(f"{meetings} meeting reminder(s) sent.")
-    click.echo(f"{DatabaseCache().purge_expired()} expired session(s) removed.")
+    counts = run_daily(db.session)
+    click.echo(f"{counts['consents']} reminder(s) sent.")
+    click.echo(f"{counts['meetings']} meeting reminder(s) sent.")
+    click.echo(f"{counts['sessions']} expired session(s) removed.")
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Sending threads.")
+def worker_command(workers: int) -> None:
+    """The queue's consumer, the second process next to gunicorn: sends e-mail from
+    the outbox (with retries) and runs the daily reminders."""
+    from .queue import run_consumer
+
+    check_database()
+    run_consumer(current_app._get_current_object(), workers=workers)  # type: ignore[attr-defined]
 
 
 LOCALES_DIR = PROJECT_ROOT / "translations"
@@ -326,6 +335,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(invite_command)
     app.cli.add_command(reminders_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(agency_group)
     app.cli.add_command(translations_group)
 

@@ -134,6 +134,16 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # (or for a confirmation from an existing device) before it may do everything.
         "PENDING_PASSKEY_HOURS": _env_int("PENDING_PASSKEY_HOURS", 72),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        # Notifications that leave the app (issue 13). The task queue: SQLite in the
+        # instance folder when unset (no extra service for the demo), redis://… for
+        # production. E-mail: smtp://host:port or smtps://user:password@host:port;
+        # unset, deliveries wait in the outbox and nothing is sent.
+        "QUEUE_URL": _env("QUEUE_URL") or None,
+        "SMTP_URL": _env("SMTP_URL") or None,
+        "MAIL_FROM": _env("MAIL_FROM", "Min SIP <no-reply@localhost>"),
+        # A child gets no e-mail below this age (a guardian with custody and the
+        # child would both have to turn it on; not offered yet).
+        "CHILD_EMAIL_FROM_AGE": _env_int("CHILD_EMAIL_FROM_AGE", 13),
         # Lets the demo be used before passkeys exist on a device; never in production.
         "DEV_SIGN_IN": _env_bool("DEV_SIGN_IN", False),
         "EXIT_URL": _env("EXIT_URL", "https://www.google.com/"),

@@ -164,6 +164,13 @@ class DemoGuardian:
 # a meeting's preparation and outcome).
 
 
+def demo_email(key: str) -> str:
+    """A fictional address under example.org (reserved for examples, RFC 2606), so
+    the demo's e-mail can only ever reach a test mail server."""
+    local = "".join(c if c.isalnum() else "." for c in key.lower()).strip(".")
+    return f"{local}@example.org"
+
+
 def _tag_demo_person_directly(
     person: Person,
     key: str,
@@ -173,6 +180,7 @@ def _tag_demo_person_directly(
 ) -> None:
     """The demo's idempotency key and the contact details no workspace form writes."""
     person.external_key = f"demo:{key}"
+    person.email = demo_email(key)
     if language is not None:
         person.preferred_language = language
     person.phone = phone
@@ -272,7 +280,7 @@ class _Seeder:
     def staff(self, key: str, **fields) -> Person:
         found = self.known(key)
         if found is None:
-            found = Person(external_key=f"demo:{key}", **fields)
+            found = Person(external_key=f"demo:{key}", email=demo_email(key), **fields)
             self.s.add(found)
             self.s.flush()
             self.people[key] = found

@@ -7,7 +7,7 @@ app updates its entry instead of adding a second one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -17,9 +17,11 @@ from .access import PlanAccess
 from .content import Translations
 from .labels import MEETING_KIND, label
 from .models import Meeting, MeetingStatus, utcnow
+from .notifications import TEXTS
 from .plans.services import agenda_texts
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+MEETING_SOON = TEXTS["meeting_soon"]
 
 
 def _summary(meeting: Meeting, access: PlanAccess) -> str:
@@ -58,7 +60,25 @@ def meeting_event(
     lines.append(_("Mer om mötet i Min SIP: %(link)s", link=page_url))
     event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
+    if meeting.status != MeetingStatus.CANCELLED:
+        for before in ALARMS:
+            event.add_component(_alarm(before))
     return event
+
+
+# A reminder the day before and one an hour before (issue 13), from the phone's own
+# calendar: it works offline and needs nothing from us.
+ALARMS = (timedelta(days=1), timedelta(hours=1))
+
+
+def _alarm(before: timedelta) -> icalendar.Alarm:
+    """A display alarm whose words are lock-screen safe: that a meeting is near,
+    never what it is about or whose it is."""
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -before)
+    alarm.add("description", str(MEETING_SOON))
+    return alarm
 
 
 def calendar(events: Iterable[icalendar.Event], name: str) -> bytes:

@@ -133,7 +133,7 @@ def label(table: dict, code: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     from .glossary import AGENCY_KIND_TERM, link_terms, term
-    from .notifications import text as notification_text
+    from .notifications import _notice_text as notification_text
 
     app.jinja_env.filters["link_terms"] = link_terms
     app.jinja_env.globals.update(

@@ -1,6 +1,15 @@
-"""In-app notifications. Only the kind is stored; the words are made at display
-time in the reader's language, and they say *that* something happened, never what
-(a phone's lock screen or a shared tablet shows no details)."""
+"""Notifications: in the app, and out of it through the outbox (issue 13).
+
+Only the kind is stored; the words are made at display time in the reader's
+language. What leaves the app (e-mail) says *that* something happened and where to
+look, never what (a phone's lock screen or a shared tablet shows no details).
+Inside the app a consent change names who and which agency, but only to a reader
+who may see that event (``access.told_of_consent_event``).
+
+``notify`` is the one entry point: it writes the in-app notice and, in the same
+transaction as the change that caused it, one ``Delivery`` per outgoing channel
+the person has on. ``family_app.queue`` sends them.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +21,25 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .models import Notification, Person, Plan, utcnow
+from .models import Delivery, Notification, NotificationSetting, Person, Plan, utcnow
+
+# Outgoing channels. In-app is always on and is not a channel here.
+EMAIL = "email"
+CHANNELS = (EMAIL,)
+
+# Kinds that may leave the app, by the topic a person turns on or off. Receipts of
+# one's own acts and passkey notices stay in the app in this slice.
+TOPIC_OF = {
+    "consent_changed": "consent",
+    "consent_expiring": "consent",
+    "meeting_soon": "meetings",
+    "plan_changed": "plan",
+    "wish_answered": "plan",
+}
+EMAIL_TOPICS = ("consent", "meetings", "plan")
+# Sensible defaults: what needs the person (consent, a meeting tomorrow) is on; the
+# many small plan changes are off until they ask.
+DEFAULT_ON = {("consent", EMAIL): True, ("meetings", EMAIL): True, ("plan", EMAIL): False}
 
 TEXTS = {
     "consent_changed": _l("Ett samtycke i planen har ändrats."),
@@ -42,6 +69,58 @@ TEXTS = {
 }
 
 
+# The specific in-app words of a consent change, by the event's kind; made at
+# display time and only for a reader ``access.told_of_consent_event`` lets through.
+CONSENT_TEXTS = {
+    "given": _l("%(name)s gav samtycke för %(agency)s."),
+    "revoked": _l("%(name)s återkallade samtycket för %(agency)s."),
+}
+CONSENT_OTHER = _l("Samtycket för %(agency)s har ändrats.")
+
+
+def setting_on(session: Session, person: Person, topic: str, channel: str) -> bool:
+    """The person's own choice for a topic and channel, else the default."""
+    chosen = session.scalar(
+        select(NotificationSetting.enabled).where(
+            NotificationSetting.person_id == person.id,
+            NotificationSetting.topic == topic,
+            NotificationSetting.channel == channel,
+        )
+    )
+    return DEFAULT_ON.get((topic, channel), False) if chosen is None else bool(chosen)
+
+
+def set_setting(session: Session, person: Person, topic: str, channel: str, on: bool) -> None:
+    """Store one choice (one row per person, topic and channel)."""
+    row = session.scalar(
+        select(NotificationSetting).where(
+            NotificationSetting.person_id == person.id,
+            NotificationSetting.topic == topic,
+            NotificationSetting.channel == channel,
+        )
+    )
+    if row is None:
+        session.add(
+            NotificationSetting(person_id=person.id, topic=topic, channel=channel, enabled=on)
+        )
+    else:
+        row.enabled = on
+        row.updated_at = utcnow()
+
+
+def channels_for(session: Session, person: Person, kind: str) -> list[str]:
+    """The outgoing channels this notice goes out on for this person."""
+    from .access import may_receive_email
+
+    topic = TOPIC_OF.get(kind)
+    if topic is None:
+        return []
+    found = []
+    if setting_on(session, person, topic, EMAIL) and may_receive_email(session, person):
+        found.append(EMAIL)
+    return found
+
+
 def notify(
     session: Session,
     people: Iterable[Person],
@@ -49,19 +128,63 @@ def notify(
     kind: str,
     object_type: str = "",
     object_id: int | None = None,
-) -> None:
-    """One notice per person (never twice to the same person for one event)."""
+) -> list[Notification]:
+    """One notice per person (never twice to the same person for one event), and
+    its outgoing deliveries, in the caller's transaction: committed with the change
+    that caused them or not at all (the outbox). The queue is woken after commit."""
     assert kind in TEXTS, kind
-    for person_id in dict.fromkeys(p.id for p in people):
-        session.add(
-            Notification(
-                person_id=person_id,
-                plan_id=plan.id if plan else None,
-                kind=kind,
-                object_type=object_type,
-                object_id=object_id,
-            )
+    made = []
+    for person in dict((p.id, p) for p in people).values():
+        notification = Notification(
+            person_id=person.id,
+            plan_id=plan.id if plan else None,
+            kind=kind,
+            object_type=object_type,
+            object_id=object_id,
         )
+        session.add(notification)
+        made.append((notification, channels_for(session, person, kind)))
+    if any(channels for _n, channels in made):
+        session.flush()
+        for notification, channels in made:
+            for channel in channels:
+                session.add(Delivery(notification_id=notification.id, channel=channel))
+        session.info["wake_queue"] = True
+    return [n for n, _c in made]
+
+
+# --- unsubscribe links -------------------------------------------------------------------
+
+
+def _unsubscribe_serializer() -> Any:
+    from flask import current_app
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+
+
+def unsubscribe_token(person: Person, topic: str) -> str:
+    """A link that turns off one topic's e-mail for one person, signed with the
+    app's secret: it names the person's id and the topic, nothing else."""
+    return str(_unsubscribe_serializer().dumps([person.id, topic]))
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(person id, topic) of a link we signed; None for anything else."""
+    from itsdangerous import BadData
+
+    try:
+        value = _unsubscribe_serializer().loads(token)
+    except BadData:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not isinstance(value[0], int)
+        or not isinstance(value[1], str)
+    ):
+        return None
+    return value[0], value[1]
 
 
 def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
@@ -154,7 +277,14 @@ def mark_all_read(session: Session, person: Person) -> None:
     )
 
 
-def text(notification: Notification) -> str:
+def text(notification: Notification, reader: Person | None = None) -> str:
+    """The notice in the reader's language. A consent change names who and which
+    agency only when the reader may still see that event; otherwise the general
+    words (they say only that something changed)."""
+    if notification.object_type == "consent_event" and reader is not None:
+        specific = _consent_text(notification, reader)
+        if specific:
+            return specific
     return str(TEXTS.get(notification.kind, TEXTS["plan_changed"]))
 
 
@@ -192,6 +322,34 @@ def target(notification: Notification) -> str | None:
     return url_for("plans.plan", plan_id=notification.plan_id)
 
 
+def _consent_text(notification: Notification, reader: Person) -> str | None:
+    from flask import g
+
+    from .access import plan_access, told_of_consent_event
+    from .extensions import db
+    from .models import ConsentEvent
+
+    event = db.session.get(ConsentEvent, notification.object_id)
+    if event is None:
+        return None
+    cache = g.setdefault("notice_access", {})
+    plan = event.consent.plan
+    if plan.id not in cache:
+        cache[plan.id] = plan_access(db.session, reader, plan)
+    if not told_of_consent_event(cache[plan.id], event):
+        return None
+    from .content import directory_text
+    from .i18n import isolate
+
+    # The agency's name in the reader's language; both values isolated, so a Swedish
+    # name cannot reorder an Arabic sentence.
+    agency = isolate(directory_text(event.consent.agency, "name").text)
+    words = CONSENT_TEXTS.get(str(event.kind))
+    if words is None:
+        return str(CONSENT_OTHER % {"agency": agency})
+    return str(words % {"name": isolate(event.person.first_name), "agency": agency})
+
+
 def _unread_for_current_person() -> int:
     """The header's "new messages" count. A template global called only where the
     header is drawn, so fragments (autosave, htmx swaps) cost no query."""
@@ -202,6 +360,33 @@ def _unread_for_current_person() -> int:
     return unread_count(db.session, person) if person else 0
 
 
+def _notice_text(notification: Notification) -> str:
+    """``notification_text`` in templates: for the signed-in reader."""
+    from .auth.session import current_person
+
+    return text(notification, current_person())
+
+
+def _wake_queue_after_commit(session: Session) -> None:
+    """Deliveries were committed: ask the consumer to send them now. If the queue
+    cannot be reached, nothing is lost: the consumer's sweep finds them."""
+    if not session.info.pop("wake_queue", False):
+        return
+    from . import queue
+
+    queue.wake()
+
+
+def _forget_wake_on_rollback(session: Session) -> None:
+    session.info.pop("wake_queue", None)
+
+
 def init_app(app) -> None:  # noqa: ANN001 - Flask app
+    from sqlalchemy import event
+
     app.jinja_env.globals["unread_notifications"] = _unread_for_current_person
     app.jinja_env.globals["notification_target"] = target
+
+    if not event.contains(Session, "after_commit", _wake_queue_after_commit):
+        event.listen(Session, "after_commit", _wake_queue_after_commit)
+        event.listen(Session, "after_rollback", _forget_wake_on_rollback)

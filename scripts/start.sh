@@ -17,4 +17,17 @@ bind="${FAMILY_APP_BIND:-127.0.0.1:${FAMILY_APP_PORT:-5000}}"
 echo "Serving at ${FAMILY_APP_ORIGIN:-http://localhost:${FAMILY_APP_PORT:-5000}}  (Ctrl+C stops)"
 # No gunicorn access log: its paths would carry invitation and feed tokens. The app
 # logs each request with its route pattern instead (family_app/request_log.py).
-exec "${BIN}gunicorn" --workers "${WEB_CONCURRENCY:-2}" --bind "$bind" family_app.wsgi:app
+gunicorn_args=(--workers "${WEB_CONCURRENCY:-2}" --bind "$bind" family_app.wsgi:app)
+if [ "${FAMILY_APP_WITH_WORKER:-0}" = "1" ]; then
+  # The second process: the queue's consumer (e-mail from the outbox, retries, the
+  # daily reminders). Started after the migration, stopped with the app. In
+  # production run it as its own service: `family-app worker` (see the Dockerfile).
+  "${BIN}family-app" worker &
+  worker=$!
+  echo "Queue consumer started (family-app worker)."
+  trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT
+  trap 'exit 130' INT TERM
+  "${BIN}gunicorn" "${gunicorn_args[@]}"
+else
+  exec "${BIN}gunicorn" "${gunicorn_args[@]}"
+fi

@@ -72,6 +72,9 @@ def app_config(database_url: str, **extra: object) -> dict[str, object]:
         "SECRET_KEY": TEST_SECRET,
         "TESTING": True,
         "RATELIMIT_ENABLED": False,
+        # Wake-ups after a commit go to an in-process queue nobody consumes; the
+        # queue's own tests give it real SQLite storage (tests/functional/test_notify.py).
+        "QUEUE_URL": "memory://",
     }
     config.update(extra)
     return config

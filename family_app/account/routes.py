@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..access import Policy, fresh_proof, guard, needs_fresh_proof, safe_next
 from ..audit import AuditAction, record
 from ..auth.session import current_person, sign_out
-from ..extensions import db
+from ..extensions import csrf, db
 from ..links import external_url
 from ..models import Credential, Person, utcnow
 
@@ -269,3 +270,62 @@ def read_notifications():
     mark_all_read(db.session, _me())
     db.session.commit()
     return redirect(url_for("account.notifications"), 303)
+
+
+# --- how notices reach me (issue 13) --------------------------------------------------------
+
+
+def _topic_labels() -> list[tuple[str, str]]:
+    """The topics a person can have by e-mail, with their names."""
+    from ..notifications import EMAIL_TOPICS
+
+    names = {"consent": _("Samtycke"), "meetings": _("Möten"), "plan": _("Planen")}
+    return [(topic, names[topic]) for topic in EMAIL_TOPICS]
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@guard(Policy.SIGNED_IN)
+def notification_settings():
+    """In the app a person always gets their notices; e-mail per topic, on or off.
+    A plain form (no JavaScript): a box per topic, one button."""
+    from ..access import may_receive_email
+    from ..notifications import EMAIL, set_setting, setting_on
+
+    me = _me()
+    email_possible = may_receive_email(db.session, me)
+    topics = _topic_labels()
+    if request.method == "POST" and email_possible:
+        chosen = set(request.form.getlist("email"))
+        for topic, _name in topics:
+            set_setting(db.session, me, topic, EMAIL, topic in chosen)
+        db.session.commit()
+        flash(_("Dina val är sparade."), "success")
+        return redirect(url_for("account.notification_settings"), 303)
+    return render_template(
+        "account/notification_settings.html",
+        topics=topics,
+        email_possible=email_possible,
+        email_on={t for t, _n in topics if setting_on(db.session, me, t, EMAIL)},
+    )
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058 one-click from a mail program carries no CSRF token: the
+# signed link itself is the proof, and all it can do is turn one kind of e-mail off.
+@guard(Policy.UNSUBSCRIBE_TOKEN)
+def unsubscribe(token: str):
+    """The one link in every e-mail: GET asks (no change on GET), POST turns that
+    topic's e-mail off for that person. No sign-in needed."""
+    from ..notifications import EMAIL, set_setting
+
+    person, topic = g.unsubscribe
+    done = request.method == "POST"
+    if done:
+        set_setting(db.session, person, topic, EMAIL, False)
+        db.session.commit()
+    with force_locale(person.preferred_language):
+        return render_template(
+            "account/unsubscribe.html",
+            topic_name=dict(_topic_labels())[topic],
+            done=done,
+        )

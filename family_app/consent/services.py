@@ -13,7 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..access import PlanAccess, consent_states, maturity_override, party_states, plan_consents
+from ..access import (
+    PlanAccess,
+    consent_change_audience,
+    consent_states,
+    maturity_override,
+    party_states,
+    plan_consents,
+)
 from ..audit import AuditAction, record
 from ..models import (
     Agency,
@@ -68,10 +75,6 @@ def _party(session: Session, consent: Consent, person: Person) -> ConsentParty:
     return party
 
 
-def _recipients_for_change(plan: Plan) -> list[Person]:
-    return [plan.coordinator] if plan.coordinator else []
-
-
 def _log_change(
     session: Session,
     plan: Plan,
@@ -86,21 +89,25 @@ def _log_change(
     receipt: bool = True,
 ) -> None:
     """Every consent change: one ConsentEvent, one AuditEvent, word to the
-    coordinator, and (for a decision) a receipt to whoever made it."""
-    session.add(
-        ConsentEvent(
-            consent_id=consent.id,
-            person_id=person.id,
-            kind=kind,
-            method=method,
-            actor_id=actor.id,
-            valid_to=valid_to,
-            note=note,
-            at=now,
-        )
+    coordinator and (given, renewed, revoked) to every other person whose consent
+    counts and may see it (``access.consent_change_audience``), and (for a
+    decision) a receipt to whoever made it. The notice points at the event, so
+    its words (who, which agency) are made, and checked, when it is read."""
+    event = ConsentEvent(
+        consent_id=consent.id,
+        person_id=person.id,
+        kind=kind,
+        method=method,
+        actor_id=actor.id,
+        valid_to=valid_to,
+        note=note,
+        at=now,
     )
+    session.add(event)
+    session.flush()
     record(session, AuditAction.CONSENT, actor, plan, "consent", consent.id, detail=str(kind))
-    notify(session, _recipients_for_change(plan), plan, "consent_changed", "consent", consent.id)
+    audience = consent_change_audience(session, plan, event, actor, now)
+    notify(session, audience, plan, "consent_changed", "consent_event", event.id)
     if receipt:
         notify(session, [actor], plan, "consent_receipt", "consent", consent.id)
     session.flush()

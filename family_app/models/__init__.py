@@ -1,6 +1,6 @@
 """All models, importable from one place (Alembic needs every table)."""
 
-from .activity import AuditEvent, Notification
+from .activity import AuditEvent, Delivery, DeliveryStatus, Notification, NotificationSetting
 from .auth import CalendarFeed, Credential, Invitation, WebAuthnChallenge
 from .base import Base, utcnow
 from .consent import (
@@ -68,6 +68,8 @@ __all__ = [
     "ContentTranslation",
     "Credential",
     "Decision",
+    "Delivery",
+    "DeliveryStatus",
     "InterpreterRequest",
     "Goal",
     "Invitation",
@@ -77,6 +79,7 @@ __all__ = [
     "MeetingStatus",
     "MemberRole",
     "Notification",
+    "NotificationSetting",
     "PendingDraft",
     "Person",
     "Plan",

@@ -1,10 +1,10 @@
-"""Audit events (append-only) and in-app notifications."""
+"""Audit events (append-only), in-app notifications and their outgoing deliveries."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -44,3 +44,58 @@ class Notification(Base):
     object_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeliveryStatus:
+    """A delivery's life: pending -> sending (claimed by a consumer) -> sent,
+    or back to pending with a later ``next_attempt_at``, and ``failed`` after
+    the last retry; ``skipped`` when the person turned it off in between."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # turned off or no longer allowed before it was sent
+
+
+class Delivery(Base):
+    """One notification on one outgoing channel (the outbox).
+
+    Written in the same transaction as the change that caused the notification,
+    so a crash can neither lose it nor leave a delivery for a change that was
+    rolled back. ``last_error`` holds an error class and code, never an address
+    or any text of the message."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(100), default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NotificationSetting(Base):
+    """A person's own choice for one topic on one channel. Only choices that
+    differ from nothing are stored: without a row the default in
+    ``notifications.default_on`` holds."""
+
+    __tablename__ = "notification_settings"
+    __table_args__ = (
+        UniqueConstraint("person_id", "topic", "channel", name="notification_setting_once"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(20))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -71,6 +71,8 @@ class Person(Base):
     title: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(200))
+    # Where e-mail notices go (issue 13); never shown to other people.
+    email: Mapped[str | None] = mapped_column(String(254))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set by the agency's admin (issue 12): may be added to plans to translate their
     # family-facing texts, and nothing else of them. Unset, every such access ends.

@@ -21,9 +21,12 @@ from ..models import (
     Agency,
     Consent,
     ConsentParty,
+    Delivery,
+    DeliveryStatus,
     InterpreterRequest,
     Meeting,
     MeetingStatus,
+    Notification,
     Person,
     StatementAnswer,
     StatementStatus,
@@ -49,6 +52,8 @@ class PlanRow:
     interpreter_languages: list[str] = field(default_factory=list)
     # Interpreters the family asked for at coming meetings: (when, language).
     interpreters: list[tuple[datetime, str]] = field(default_factory=list)
+    # Notices of the plan that could not be sent after every retry (issue 13).
+    failed_deliveries: int = 0
 
     @property
     def needs_attention(self) -> bool:
@@ -60,6 +65,7 @@ class PlanRow:
             or self.consents_ending
             or self.meetings_this_week
             or self.unanswered_wishes
+            or self.failed_deliveries
         )
 
 
@@ -148,6 +154,19 @@ def my_plans(session: Session, person: Person, now: datetime | None = None) -> l
         )
         for plan_id, count in wishes.items():
             rows[plan_id].unanswered_wishes = count
+        coordinated = [i for i in ids if rows[i].access.sees_delivery_failures]
+        if coordinated:
+            failed = session.execute(
+                select(Notification.plan_id, func.count(Delivery.id))
+                .join(Delivery, Delivery.notification_id == Notification.id)
+                .where(
+                    Notification.plan_id.in_(coordinated),
+                    Delivery.status == DeliveryStatus.FAILED,
+                )
+                .group_by(Notification.plan_id)
+            )
+            for plan_id, count in failed:
+                rows[plan_id].failed_deliveries = count
     return sorted(
         rows.values(),
         key=lambda r: (not r.needs_attention, r.access.plan.child.display_name),

@@ -22,6 +22,7 @@ GUARDIAN_PAGES = [
     "/meetings/{meeting}/wishes",
     "/account/devices",
     "/account/notifications",
+    "/account/notifications/settings",
     "/account/calendar",
     "/glossary",
     "/plans/999999",

@@ -153,6 +153,13 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("plans.cancel_interpreter", "POST"): only(FAMILY, 303),
     ("account.calendar", "GET"): signed_in(200),
     ("account.notifications", "GET"): signed_in(200),
+    # How notices reach me: anyone signed in, for themself (without an e-mail
+    # address in this world, the page says so and a POST changes nothing).
+    ("account.notification_settings", "GET"): signed_in(200),
+    ("account.notification_settings", "POST"): signed_in(200),
+    # The signed unsubscribe link is its own key: no sign-in, one person's one topic.
+    ("account.unsubscribe", "GET"): every(200),
+    ("account.unsubscribe", "POST"): every(200),
     ("account.read_notifications", "POST"): signed_in(303),
     ("consent.index", "GET"): only(READERS, 200),
     ("consent.who", "GET"): only(READERS, 200),
@@ -470,6 +477,11 @@ def _ask(app: Flask, world: World, role: str, endpoint: str, method: str):
     args = dict(world.args)
     if endpoint in STARTED_MEETING_ROUTES:
         args["meeting_id"] = args["started_meeting_id"]
+    if endpoint == "account.unsubscribe":
+        from family_app.notifications import unsubscribe_token
+
+        with app.app_context():
+            args["token"] = unsubscribe_token(world.people["guardian"], "consent")
     path = rule.build({k: v for k, v in args.items() if k in rule.arguments})[1]
     client = app.test_client()
     if role != "anonymous":

@@ -261,15 +261,46 @@ def test_reminder_thirty_days_before_the_end_once(client, session):
     assert "Det är snart." in consent_page and "Förnya samtycket för" in consent_page
 
 
-def test_notifications_never_carry_content(client, session):
+def test_a_revoke_is_told_in_the_app_by_name_to_the_coordinator_and_the_other_guardian(
+    client, session
+):
+    """Issue 13: inside the app the notice says who and which agency ("Sara
+    återkallade samtycket för Vårdcentralen Kinna"); it goes to the coordinator and
+    every other guardian, never the full name, never anything anyone wrote."""
     family = make_family(session)
     sign_in_as(client, family.guardians[0])
     _post(client, _consent_path(family, "revoke"))
+    said = (
+        f"{family.guardians[0].first_name} återkallade samtycket för "
+        f"{family.professional_agency.name}."
+    )
+    for reader in (family.coordinator, family.guardians[1]):
+        other = client.application.test_client()
+        sign_in_as(other, reader)
+        html = other.get("/account/notifications").get_data(as_text=True)
+        assert said in html
+        assert family.guardians[0].display_name not in html.split("<main")[1]
+        assert "1 nytt meddelande" in other.get("/account/devices").get_data(as_text=True)
+
+
+def test_a_harm_flag_set_after_the_notice_hides_the_agency_in_it_from_guardians(client, session):
+    """Decision 10: the notice names the agency only while the reader may know of
+    it; once a harm flag hides the agency from guardians, the guardian's notice is
+    the general one, while the coordinator's still names it."""
+    from family_app.models import Action
+
+    family = make_family(session)
+    sign_in_as(client, family.guardians[0])
+    _post(client, _consent_path(family, "revoke"))
+    action = session.get(Action, family.action.id)
+    action.harm_flag = True
+    session.commit()
+    other = client.application.test_client()
+    sign_in_as(other, family.guardians[1])
+    html = other.get("/account/notifications").get_data(as_text=True).split("<main")[1]
+    assert family.professional_agency.name not in html
+    assert "Ett samtycke i planen har ändrats." in html
     coordinator = client.application.test_client()
     sign_in_as(coordinator, family.coordinator)
     html = coordinator.get("/account/notifications").get_data(as_text=True)
-    assert "Ett samtycke i planen har ändrats." in html
-    body = html.split("<main")[1]
-    assert family.professional_agency.name not in body
-    assert family.guardians[0].display_name not in body
-    assert "1 nytt meddelande" in coordinator.get("/account/devices").get_data(as_text=True)
+    assert f"samtycket för {family.professional_agency.name}." in html

@@ -175,6 +175,7 @@ def world(session):
         meeting_id=started.id, what="Ringa skolan", agency_id=family.professional_agency.id
     )
     session.add(decision)
+    family.guardians[0].email = "fuzz@example.org"  # so the e-mail settings are fuzzed too
     session.commit()
     people = {
         "child": family.child,
@@ -222,6 +223,8 @@ def _encode(pairs: list[tuple[str, bytes]], token: str) -> bytes:
 ROUTE_NAMES = [
     "account.confirm_device",
     "account.create_calendar_feed",
+    "account.notification_settings",
+    "account.unsubscribe",
     "account.not_me",
     "account.read_notifications",
     "account.remove_device",
@@ -312,6 +315,11 @@ def test_no_form_input_makes_a_500(app, world, endpoint):
     if endpoint.startswith("admin."):
         # The admin's own staff (the coordinator), so the view itself is fuzzed.
         args = {**args, "person_id": people["coordinator"].id}
+    if endpoint == "account.unsubscribe":  # a real signed link, so the view is fuzzed
+        from family_app.notifications import unsubscribe_token
+
+        with app.app_context():
+            args = {**args, "token": unsubscribe_token(people["guardian"], "plan")}
     rule = next(r for e, r in _post_routes(app) if e == endpoint)
     path = rule.build({k: v for k, v in args.items() if k in rule.arguments})[1]
     client, token = _client(app, people, _who(endpoint))

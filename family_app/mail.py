@@ -1,0 +1,124 @@
+"""E-mail notices: lock-screen-safe words, the recipient's language, one-link
+unsubscribe, sent with smtplib to FAMILY_APP_SMTP_URL.
+
+A message says *that* something happened and where to look, with a deep link;
+never a name, a diagnosis, an agency or anything a person wrote (DESIGN.md §10,
+rule 5). Its words come only from the notice's kind, never from the database.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from .links import external_url
+from .models import Notification, Person
+from .notifications import TEXTS, TOPIC_OF, unsubscribe_token
+
+
+class MailNotConfigured(RuntimeError):
+    """FAMILY_APP_SMTP_URL is not set: deliveries wait in the outbox."""
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    tls: bool  # smtps: TLS from the first byte
+    user: str | None = None
+    password: str | None = None
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """smtp://host:port or smtps://user:password@host:port (user and password
+    percent-encoded)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError("FAMILY_APP_SMTP_URL must be smtp://host:port or smtps://…")
+    tls = parts.scheme == "smtps"
+    return SmtpTarget(
+        host=parts.hostname,
+        port=parts.port or (465 if tls else 25),
+        tls=tls,
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def deep_link(notification: Notification) -> str:
+    """The page to open: the consent page for consent notices, the meeting for a
+    meeting reminder, else the plan (or the notices page for one without a plan)."""
+    if notification.plan_id is None:
+        return external_url("account.notifications")
+    if notification.kind in ("consent_changed", "consent_expiring"):
+        return external_url("consent.index", plan_id=notification.plan_id)
+    if notification.kind == "meeting_soon" and notification.object_id:
+        return external_url("plans.meeting", meeting_id=notification.object_id)
+    return external_url("plans.plan", plan_id=notification.plan_id)
+
+
+def content_language(code: str) -> str:
+    """A catalogue code as a language tag: fa_AF -> fa-AF."""
+    return code.replace("_", "-")
+
+
+def build_message(notification: Notification, person: Person) -> EmailMessage:
+    """The e-mail for one notice to one person, in that person's language."""
+    language = person.preferred_language
+    if language not in current_app.config["LANGUAGES"]:
+        language = "sv"
+    topic = TOPIC_OF[notification.kind]
+    unsubscribe = external_url("account.unsubscribe", token=unsubscribe_token(person, topic))
+    with force_locale(language):
+        subject = str(TEXTS[notification.kind])
+        body = "\n\n".join(
+            [
+                subject,
+                _("Läs mer i Min SIP: %(link)s", link=deep_link(notification)),
+                _(
+                    "Vill du inte få e-post om det här? Stäng av det här: %(link)s",
+                    link=unsubscribe,
+                ),
+            ]
+        )
+    message = EmailMessage()
+    # Content first: set_content() clears every Content-* header set before it.
+    message.set_content(body + "\n")
+    message["Subject"] = subject
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = person.email
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="min-sip")
+    message["Content-Language"] = content_language(language)
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    return message
+
+
+def send(message: EmailMessage, timeout: float = 20.0) -> None:
+    """Hand one message to the configured SMTP server; raises on any failure."""
+    url = current_app.config.get("SMTP_URL")
+    if not url:
+        raise MailNotConfigured("FAMILY_APP_SMTP_URL is not set")
+    target = parse_smtp_url(url)
+    if target.tls:
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(target.host, target.port, timeout=timeout)
+    with client:
+        if not target.tls and target.user and client.has_extn("starttls"):
+            client.starttls(context=ssl.create_default_context())
+        if target.user:
+            client.login(target.user, target.password or "")
+        client.send_message(message)

@@ -1,0 +1,471 @@
+"""Notifications that leave the app (issue 13, first slice): the outbox, the
+queue, e-mail and unsubscribing, against real components.
+
+E-mail goes to a real SMTP server (aiosmtpd on 127.0.0.1, started here); the
+queue is huey with its real SQLite storage and a real consumer thread.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from family_app import create_app
+from family_app.extensions import db
+from family_app.models import (
+    Consent,
+    ConsentParty,
+    Delivery,
+    DeliveryStatus,
+    Meeting,
+    Notification,
+    Person,
+)
+from family_app.notifications import TEXTS, notify, unsubscribe_token
+from family_app.queue import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim, queue_of, run_daily, send_due
+from tests.conftest import app_config, csrf_token, sign_in_as
+from tests.factories import make_family
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Inbox:
+    """What the SMTP server received: (envelope recipients, parsed message)."""
+
+    messages: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for rcpt, m in self.messages if address in rcpt]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(database_url: str, smtp, tmp_path) -> Iterator[Flask]:
+    """The app with e-mail to the test's SMTP server and the queue in real SQLite."""
+    from tests.conftest import _empty_all_tables
+
+    _empty_all_tables(database_url)
+    app = create_app(
+        app_config(
+            database_url,
+            SMTP_URL=f"smtp://127.0.0.1:{smtp[1]}",
+            MAIL_FROM="Min SIP <no-reply@example.org>",
+            QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}",
+        )
+    )
+    yield app
+    db.engine.dispose()
+    _empty_all_tables(database_url)
+
+
+def _with_addresses(session, family, languages=("sv", "en")) -> None:
+    for n, guardian in enumerate(family.guardians):
+        guardian.email = f"guardian{n}@example.org"
+        guardian.preferred_language = languages[n]
+    family.coordinator.email = "coordinator@example.org"
+    family.child.email = "child@example.org"
+    session.commit()
+
+
+def _revoke(app: Flask, family) -> None:
+    client = app.test_client()
+    sign_in_as(client, family.guardians[0])
+    path = f"/plans/{family.plan.id}/consent/{family.professional_agency.id}/revoke"
+    answer = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert answer.status_code in (200, 303)
+
+
+def _deliveries(session) -> list[Delivery]:
+    session.expire_all()
+    return list(session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def _recipients(session) -> set[int]:
+    return set(
+        session.scalars(
+            select(Notification.person_id).join(
+                Delivery, Delivery.notification_id == Notification.id
+            )
+        )
+    )
+
+
+def _consume(app: Flask) -> None:
+    """Run a real huey consumer thread until the queued send has finished."""
+    from huey.consumer import Consumer
+
+    huey = queue_of(app)
+    consumer = Consumer(huey, workers=1, periodic=False, worker_type="thread")
+    consumer.start()
+    try:
+        huey.family_tasks["deliver"]().get(blocking=True, timeout=30)
+    finally:
+        consumer.stop(graceful=True)
+
+
+def test_a_revoke_reaches_the_other_guardian_and_the_coordinator_by_safe_e_mail(
+    mail_app, session, smtp
+):
+    """The outbox holds a delivery for the other guardian and the coordinator (not
+    for the one who revoked); the consumer sends them; each e-mail is in its
+    reader's language, says only that something happened with a deep link, and
+    can be unsubscribed with one link."""
+    inbox, _port = smtp
+    family = make_family(session, child_age=10)
+    _with_addresses(session, family)
+    _revoke(mail_app, family)
+
+    assert _recipients(session) == {family.guardians[1].id, family.coordinator.id}
+    assert all(d.status == DeliveryStatus.PENDING for d in _deliveries(session))
+    assert queue_of(mail_app).pending_count() == 1  # the commit woke the consumer
+    _consume(mail_app)
+
+    assert [d.status for d in _deliveries(session)] == [DeliveryStatus.SENT] * 2
+    (to_guardian,) = inbox.to("guardian1@example.org")
+    (to_coordinator,) = inbox.to("coordinator@example.org")
+    assert inbox.to("guardian0@example.org") == [] and inbox.to("child@example.org") == []
+    with mail_app.app_context(), force_locale("en"):
+        english_subject = str(TEXTS["consent_changed"])
+    assert to_guardian["Subject"] == english_subject
+    assert to_guardian["Content-Language"] == "en"
+    assert to_coordinator["Content-Language"] == "sv"
+    consent_page = f"http://localhost:5000/plans/{family.plan.id}/consent"
+    for message in (to_guardian, to_coordinator):
+        body = message.get_content()
+        assert consent_page in body
+        unsubscribe = message["List-Unsubscribe"].strip("<>")
+        assert unsubscribe.startswith("http://localhost:5000/account/unsubscribe/")
+        assert unsubscribe in body
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        text = message["Subject"] + body
+        for secret in (
+            family.professional_agency.name,
+            family.guardians[0].first_name,
+            family.child.first_name,
+        ):
+            assert secret not in text
+
+
+def test_a_change_rolled_back_leaves_no_delivery(mail_app, session):
+    """The outbox: deliveries are committed with the change or not at all."""
+    family = make_family(session)
+    _with_addresses(session, family)
+    with mail_app.app_context():
+        coordinator = db.session.get(Person, family.coordinator.id)
+        notify(db.session, [coordinator], None, "consent_changed")
+        assert db.session.scalar(select(func.count()).select_from(Delivery)) == 1
+        db.session.rollback()
+    assert _deliveries(session) == []
+
+
+def test_a_child_under_13_gets_no_e_mail_and_from_13_by_default_does(mail_app, session):
+    with mail_app.app_context():
+        for age, expected in ((12, False), (13, True)):
+            family = make_family(session, child_age=age)
+            _with_addresses(session, family)
+            child = db.session.get(Person, family.child.id)
+            (notice,) = notify(db.session, [child], None, "meeting_soon")
+            db.session.commit()
+            has = db.session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.notification_id == notice.id)
+            )
+            assert bool(has) is expected, age
+    client = mail_app.test_client()
+    young = make_family(session, child_age=12)
+    young.child.email = "young@example.org"
+    session.commit()
+    sign_in_as(client, young.child)
+    page = client.get("/account/notifications/settings").get_data(as_text=True)
+    assert "Det går inte att få e-post från Min SIP på det här kontot." in page
+    assert 'type="checkbox"' not in page
+
+
+def test_the_childs_own_words_on_consent_never_leave_for_the_guardians(mail_app, session, smtp):
+    """Rule 5 and decision 12: what a child says about an agency's consent goes to
+    the coordinator as a bare notice; no guardian is told, and no e-mail carries it."""
+    inbox, _port = smtp
+    family = make_family(session, child_age=10)
+    _with_addresses(session, family)
+    client = mail_app.test_client()
+    sign_in_as(client, family.child)
+    page = f"/plans/{family.plan.id}/consent"
+    path = f"{page}/{family.professional_agency.id}/child-view"
+    words = "Hemligt om pappa"
+    answer = client.post(
+        path, data={"csrf_token": csrf_token(client, page), "view": "not_ok", "words": words}
+    )
+    assert answer.status_code == 303
+    assert _recipients(session) == {family.coordinator.id}
+    guardians = {g.id for g in family.guardians}
+    told = set(session.scalars(select(Notification.person_id)))
+    assert not told & guardians
+    _consume(mail_app)
+    (message,) = inbox.to("coordinator@example.org")
+    assert words not in message.get_content() and words not in message["Subject"]
+
+
+def test_an_unreachable_server_is_retried_then_failed_and_the_coordinator_sees_it(
+    mail_app, session, smtp
+):
+    """Retries with growing pauses; after the last the delivery is failed, the
+    revocation itself stands, and My plans tells the coordinator."""
+    family = make_family(session)
+    _with_addresses(session, family)
+    mail_app.config["SMTP_URL"] = f"smtp://127.0.0.1:{_free_port()}"  # nothing listens
+    _revoke(mail_app, family)
+    now = datetime.now(UTC)
+    with mail_app.app_context():
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            outcome = send_due(db.session, now)
+            assert sum(outcome.values()) == 2, attempt
+            assert send_due(db.session, now) == {}, "not again before the pause"
+            now += timedelta(hours=3)
+    deliveries = _deliveries(session)
+    assert [d.status for d in deliveries] == [DeliveryStatus.FAILED] * 2
+    assert all(d.attempts == MAX_ATTEMPTS for d in deliveries)
+    assert all(d.last_error.startswith("ConnectionRefusedError") for d in deliveries)
+    assert all("@" not in d.last_error for d in deliveries)
+    client = mail_app.test_client()
+    sign_in_as(client, family.professional)
+    assert "kunde inte skickas" not in client.get("/workspace/").get_data(as_text=True)
+    sign_in_as(client, family.coordinator)
+    html = client.get("/workspace/").get_data(as_text=True)
+    assert "2 meddelanden kunde inte skickas." in html  # the other guardian's, the coordinator's
+    session.expire_all()
+    party = session.scalar(
+        select(ConsentParty)
+        .join(Consent, Consent.id == ConsentParty.consent_id)
+        .where(
+            Consent.agency_id == family.professional_agency.id,
+            ConsentParty.person_id == family.guardians[0].id,
+        )
+    )
+    assert party.revoked_at is not None  # the change itself was never rolled back
+
+
+def test_a_consumer_killed_between_claim_and_send_loses_nothing_and_sends_once(
+    mail_app, session, smtp
+):
+    """A consumer claims a delivery and dies before sending. Until the claim is
+    stale nobody else takes it; then the next consumer does, and exactly one
+    message arrives however often the sweep runs."""
+    inbox, _port = smtp
+    family = make_family(session, guardians=1)
+    _with_addresses(session, family)
+    with mail_app.app_context():
+        coordinator = db.session.get(Person, family.coordinator.id)
+        notify(db.session, [coordinator], None, "consent_changed")
+        db.session.commit()
+        (delivery_id,) = [d.id for d in _deliveries(session)]
+        now = datetime.now(UTC)
+        assert claim(db.session, delivery_id, now) == now  # ... and the consumer dies here
+        assert claim(db.session, delivery_id, now) is None  # a second claim fails at once
+        assert send_due(db.session, now + timedelta(minutes=1)) == {}
+        later = now + CLAIM_TIMEOUT + timedelta(seconds=1)
+        assert send_due(db.session, later) == {DeliveryStatus.SENT: 1}
+        assert send_due(db.session, later + CLAIM_TIMEOUT * 2) == {}
+    assert len(inbox.to("coordinator@example.org")) == 1
+    (delivery,) = _deliveries(session)
+    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
+
+
+def test_the_daily_job_reminds_of_tomorrows_meeting_once_across_two_runs(mail_app, session, smtp):
+    """The reminders run in the consumer's daily job: a meeting tomorrow gives each
+    family member with e-mail on exactly one reminder, however often it runs."""
+    inbox, _port = smtp
+    family = make_family(session, child_age=15)
+    _with_addresses(session, family)
+    tomorrow_noon = (datetime.now(UTC) + timedelta(days=1)).replace(hour=11, minute=0)
+    meeting = session.get(Meeting, family.meeting.id)
+    meeting.starts_at = tomorrow_noon
+    meeting.ends_at = tomorrow_noon + timedelta(hours=1)
+    session.commit()
+    with mail_app.app_context():
+        run_daily(db.session)
+    _consume(mail_app)
+    with mail_app.app_context():
+        run_daily(db.session)
+    _consume(mail_app)
+    for address in ("guardian0@example.org", "guardian1@example.org", "child@example.org"):
+        (message,) = inbox.to(address)
+        assert f"/meetings/{family.meeting.id}" in message.get_content()
+    assert inbox.to("coordinator@example.org") == []  # the family's reminder
+
+
+def test_unsubscribe_turns_off_one_topic_and_refuses_a_tampered_link(mail_app, session):
+    family = make_family(session)
+    _with_addresses(session, family)
+    with mail_app.app_context():
+        guardian = db.session.get(Person, family.guardians[1].id)
+        token = unsubscribe_token(guardian, "consent")
+    client = mail_app.test_client()
+    path = f"/account/unsubscribe/{token}"
+    asked = client.get(path)
+    assert asked.status_code == 200 and "Stäng av e-post" in asked.get_data(as_text=True)
+    assert _deliveries(session) == []  # no change on GET
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    assert "Du får inte längre den här sortens e-post." in done.get_data(as_text=True)
+    _revoke(mail_app, family)
+    assert family.guardians[1].id not in _recipients(session)
+    assert family.coordinator.id in _recipients(session)
+    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "x", token + "."):
+        assert client.get(f"/account/unsubscribe/{bad}").status_code == 404
+        assert client.post(f"/account/unsubscribe/{bad}").status_code == 404
+    other_key = create_app(app_config(mail_app.config["DATABASE_URL"], SECRET_KEY="x" * 40))
+    with other_key.app_context():
+        forged = unsubscribe_token(guardian, "consent")
+    assert client.get(f"/account/unsubscribe/{forged}").status_code == 404
+
+
+def test_settings_page_turns_e_mail_on_and_off_per_topic_without_javascript(mail_app, session):
+    family = make_family(session)
+    _with_addresses(session, family)
+    client = mail_app.test_client()
+    sign_in_as(client, family.guardians[1])
+    page = client.get("/account/notifications/settings").get_data(as_text=True)
+    assert 'value="consent" checked' in page and 'value="plan">' in page
+    assert 'name="csrf_token"' in page
+    refused = client.post("/account/notifications/settings", data={"email": "plan"})
+    assert refused.status_code == 400  # no CSRF token
+    token = csrf_token(client, "/account/notifications/settings")
+    saved = client.post(
+        "/account/notifications/settings", data={"csrf_token": token, "email": "plan"}
+    )
+    assert saved.status_code == 303
+    page = client.get("/account/notifications/settings").get_data(as_text=True)
+    assert 'value="consent">' in page and 'value="plan" checked' in page
+    _revoke(mail_app, family)
+    assert family.guardians[1].id not in _recipients(session)
+
+
+def test_each_meeting_in_the_calendar_has_alarms_the_day_and_the_hour_before(app, session):
+    family = make_family(session)
+    client = app.test_client()
+    sign_in_as(client, family.guardians[0])
+    ics = client.get(f"/meetings/{family.meeting.id}/calendar.ics")
+    assert ics.status_code == 200
+    (event,) = icalendar.Calendar.from_ical(ics.data).walk("VEVENT")
+    alarms = event.walk("VALARM")
+    assert sorted(a.decoded("trigger") for a in alarms) == [
+        -timedelta(days=1),
+        -timedelta(hours=1),
+    ]
+    assert {str(a["action"]) for a in alarms} == {"DISPLAY"}
+    assert {str(a["description"]) for a in alarms} == {"Ett möte närmar sig."}
+    from family_app.account.feeds import new_feed
+
+    token = new_feed(session, family.guardians[0])
+    session.commit()
+    feed = app.test_client().get(f"/feeds/{token}/calendar.ics")
+    assert feed.status_code == 200, feed.status_code
+    (event,) = icalendar.Calendar.from_ical(feed.data).walk("VEVENT")
+    assert len(event.walk("VALARM")) == 2
+
+
+REDIS_QUEUE_URL = os.environ.get("FAMILY_APP_TEST_QUEUE_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def _redis_answers() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_QUEUE_URL, socket_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - no Redis here: the test is skipped
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis at FAMILY_APP_TEST_QUEUE_REDIS_URL")
+def test_the_queue_works_the_same_on_redis(database_url, session, smtp):
+    """FAMILY_APP_QUEUE_URL=redis://… (production, CI): the same consumer sends the
+    same outbox through RedisHuey."""
+    from tests.conftest import _empty_all_tables
+
+    inbox, port = smtp
+    _empty_all_tables(database_url)
+    app = create_app(
+        app_config(database_url, SMTP_URL=f"smtp://127.0.0.1:{port}", QUEUE_URL=REDIS_QUEUE_URL)
+    )
+    queue_of(app).flush()
+    try:
+        family = make_family(session)
+        _with_addresses(session, family)
+        _revoke(app, family)
+        _consume(app)
+        assert len(inbox.to("guardian1@example.org")) == 1
+        assert len(inbox.to("coordinator@example.org")) == 1
+    finally:
+        queue_of(app).flush()
+        db.engine.dispose()
+        _empty_all_tables(database_url)
+
+
+def test_no_unsubscribe_link_we_did_not_sign_makes_anything_but_404(app):
+    """Any token we did not sign (random, truncated, another payload) is a plain
+    404 on GET and POST, never a 500."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from itsdangerous import URLSafeSerializer
+
+    client = app.test_client()
+    with app.app_context():
+        other_payloads = [
+            URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe").dumps(value)
+            for value in ({"p": 1}, [1], ["1", "consent"], [1, "unknown-topic"], [10**9, "plan"])
+        ]
+    for token in other_payloads:
+        assert client.get(f"/account/unsubscribe/{token}").status_code == 404
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        token=st.text(
+            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.",
+            min_size=1,
+            max_size=120,
+        ),
+        post=st.booleans(),
+    )
+    def ask(token, post):
+        path = f"/account/unsubscribe/{token}"
+        answer = client.post(path) if post else client.get(path)
+        assert answer.status_code == 404
+
+    ask()
