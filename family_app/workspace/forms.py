@@ -82,23 +82,31 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def visible_text(form: FlaskForm, field: Any) -> None:
+    """No control characters: they cannot be shown and have no place in a plan."""
+    if _CONTROL.search(field.data or ""):
+        raise ValidationError(_l("Texten har tecken som inte går att visa. Skriv om texten."))
+
+
 def plain_text(form: FlaskForm, field: Any) -> None:
     """Text only: no control characters and nothing that looks like HTML markup."""
-    value = field.data or ""
-    if _CONTROL.search(value):
-        raise ValidationError(_l("Texten har tecken som inte går att visa. Skriv om texten."))
-    if _MARKUP.search(value):
+    visible_text(form, field)
+    if _MARKUP.search(field.data or ""):
         raise ValidationError(
             _l("Texten får inte innehålla tecknet < följt av bokstäver. Skriv utan kod.")
         )
 
 
-def _text(label: Any, max_length: int, required: Any = None, **kwargs: Any) -> Any:
-    """A text field; ``required`` is the message when it is left empty."""
+def _text(
+    label: Any, max_length: int, required: Any = None, markup_as_text: bool = False, **kwargs: Any
+) -> Any:
+    """A text field; ``required`` is the message when it is left empty. With
+    ``markup_as_text`` something that looks like markup is kept as the text it is
+    (it is always shown escaped) instead of refused."""
     checks: list[Any] = [
         DataRequired(required) if required else Optional(),
         Length(max=max_length, message=_l("Texten får vara högst %(max)d tecken.", max=max_length)),
-        plain_text,
+        visible_text if markup_as_text else plain_text,
     ]
     field_class = TextAreaField if max_length > TITLE_MAX else StringField
     return field_class(label, validators=checks, filters=[_strip], **kwargs)

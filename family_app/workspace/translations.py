@@ -120,7 +120,14 @@ def translation_form(items: list[Entry], locale: str, direction: str) -> FlaskFo
         setattr(
             TranslationForm,
             item.key,
-            _text(label, TEXT_MAX, render_kw={"lang": locale, "dir": direction, "rows": 3}),
+            # Issue 12: a translation with markup is stored as the text it is and
+            # shown escaped, like every plan text.
+            _text(
+                label,
+                TEXT_MAX,
+                markup_as_text=True,
+                render_kw={"lang": locale, "dir": direction, "rows": 3},
+            ),
         )
     return TranslationForm()
 

@@ -88,6 +88,7 @@ def _hidden_agency(session, family, name="Barnahus Hemlig"):
         Decision(
             meeting_id=held.id,
             what="Utredningen fortsätter",
+            child_what="Utredningen fortsätter. Du får veta mer.",
             agency_id=agency.id,
             by_date=(now + timedelta(days=20)).date(),
         )
