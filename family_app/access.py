@@ -389,7 +389,8 @@ class PlanAccess:
         """Rule 5: the writer decides who reads each answer (and what comes of it)."""
         if author_id is not None and author_id == self.person.id:
             return True
-        if self.session_is_pending:
+        if self.session_is_pending or self.role is Role.TRANSLATOR:
+            # A translator translates the team's texts, never the family's own words.
             return False
         if audience == Audience.COORDINATOR:
             return self.role is Role.COORDINATOR
@@ -718,6 +719,37 @@ def adult_born_by(today: date, rules: AgeRules) -> date:
         return today.replace(year=today.year - rules.adult_from)
     except ValueError:  # today is 29 February: born on the 28th they are adult
         return date(today.year - rules.adult_from, 2, 28)
+
+
+def family_facing_agenda(meeting: Meeting) -> list[AgendaItem]:
+    """The team's agenda points a family member may read, and so what is translated
+    for them: never one meant for the coordinator alone (rule 5), never the child's
+    or a guardian's own words (they stay the writer's, decision 12)."""
+    return [
+        item
+        for item in meeting.agenda_items
+        if item.answer_id is None and item.audience != Audience.COORDINATOR
+    ]
+
+
+def may_be_told_of(
+    session: Session,
+    person: Person,
+    plan: Plan | None,
+    agency_id: int | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Whether a notice about a plan (and an agency in it) may reach this person
+    now, by any channel: they may still open the plan (not a guardian after the
+    child's 18th birthday, decision 3) and the agency is not hidden from them
+    (decision 10). Asked when a notice is written and again just before an
+    e-mail leaves, since either may have changed in between."""
+    if plan is None:
+        return True
+    access = plan_access(session, person, plan, now)
+    if access is None:
+        return False
+    return agency_id is None or access.sees_agency(agency_id)
 
 
 def ended_family_plan_ids(person: Person, today: date | None = None) -> Any:

@@ -20,7 +20,6 @@ delivery is ``failed`` and the coordinator's My plans shows it.
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -131,6 +130,8 @@ def send_one(session: Session, delivery_id: int, now: datetime | None = None) ->
     """Claim, send and mark one delivery. Returns its new status, or None when it
     was not ours to send."""
     from . import mail
+    from .access import may_be_told_of
+    from .models import Plan
     from .notifications import channels_for
 
     now = now or utcnow()
@@ -151,13 +152,21 @@ def send_one(session: Session, delivery_id: int, now: datetime | None = None) ->
         notification is None
         or person is None
         or delivery.channel not in channels_for(session, person, notification.kind)
+        or not may_be_told_of(
+            session,
+            person,
+            session.get(Plan, notification.plan_id) if notification.plan_id else None,
+            now=now,
+        )
     ):
         # Turned off, address removed, or no longer allowed since it was written.
         _finish(session, delivery_id, claimed_at, status=DeliveryStatus.SKIPPED)
         return DeliveryStatus.SKIPPED
     try:
         mail.send(mail.build_message(notification, person))
-    except (smtplib.SMTPException, OSError, mail.MailNotConfigured) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure must reach the retry path
+        # Not only the network: a bad header or link would otherwise leave the
+        # delivery claimed for ever, never counted as failed for the coordinator.
         attempts = delivery.attempts
         failed = attempts >= MAX_ATTEMPTS
         log.warning("delivery %s attempt %s failed: %s", delivery_id, attempts, _error_code(exc))

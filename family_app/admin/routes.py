@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -139,7 +139,10 @@ def set_translator(person_id: int):
     """Mark a colleague as translator, or unmark: a translator can be added to plans
     to translate their family-facing texts (issue 12). Unmarked, every such access
     ends with the next request (access.translator_access)."""
-    services.set_translator(db.session, current_person(), g.staff, not g.staff.is_translator)
+    # The state asked for, not a flip: a second tap or an old page changes nothing.
+    wanted = request.form.get("translator") == "1"
+    if wanted != g.staff.is_translator:
+        services.set_translator(db.session, current_person(), g.staff, wanted)
     db.session.commit()
     flash(_("Ändringen är sparad."), "success")
     return redirect(url_for("admin.index"), 303)

@@ -18,6 +18,7 @@ from ..access import (
     consent_change_audience,
     consent_states,
     maturity_override,
+    may_be_told_of,
     party_states,
     plan_consents,
 )
@@ -544,6 +545,8 @@ def remind_expiring(
         if already:
             continue
         plan = party.consent.plan
+        if not may_be_told_of(session, party.person, plan, party.consent.agency_id, now):
+            continue  # an adult child's former guardian, or an agency now hidden from them
         notify(session, [party.person], plan, "consent_expiring", "consent_party", party.id)
         sent += 1
     session.flush()

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
-from ..access import Policy, current_access, family_of, guard
+from ..access import Policy, current_access, family_facing_agenda, family_of, guard
 from ..audit import record_read
 from ..content import TRANSLATABLE, Translations
 from ..extensions import db
@@ -68,9 +68,8 @@ def _parts(plan: Plan) -> list[tuple[Any, str]]:
             continue
         when = nice_date(meeting.starts_at)
         parts.append((meeting, _("Mötet %(date)s", date=isolate(when))))
-        for item in meeting.agenda_items:
-            if item.answer_id is None:  # the child's words are never translated by staff
-                parts.append((item, _("Mötet %(date)s: punkt på dagordningen", date=isolate(when))))
+        for item in family_facing_agenda(meeting):
+            parts.append((item, _("Mötet %(date)s: punkt på dagordningen", date=isolate(when))))
         for decision in meeting.decisions:
             parts.append((decision, _("Mötet %(date)s: beslut", date=isolate(when))))
     return parts

@@ -469,3 +469,85 @@ def test_no_unsubscribe_link_we_did_not_sign_makes_anything_but_404(app):
         assert answer.status_code == 404
 
     ask()
+
+
+def test_an_e_mail_written_before_the_18th_birthday_never_reaches_the_former_guardian(
+    mail_app, session, smtp
+):
+    """Decision 3 binds the outbox too: a delivery written while the guardian could
+    read the plan is skipped once the child has come of age, before anything leaves."""
+    inbox, _port = smtp
+    family = make_family(session, child_age=17)
+    _with_addresses(session, family)
+    _revoke(mail_app, family)
+    assert family.guardians[1].id in _recipients(session)
+    family.child.birth_date = family.child.birth_date.replace(year=family.child.birth_date.year - 1)
+    session.commit()
+    with mail_app.app_context():
+        send_due(db.session, datetime.now(UTC))
+    by_person = {
+        n.person_id: d.status
+        for d in _deliveries(session)
+        for n in [session.get(Notification, d.notification_id)]
+    }
+    assert by_person[family.guardians[1].id] == DeliveryStatus.SKIPPED
+    assert by_person[family.coordinator.id] == DeliveryStatus.SENT
+    assert inbox.to("coordinator@example.org") and not inbox.to("guardian1@example.org")
+
+
+def test_consent_ending_is_never_told_to_a_guardian_of_an_agency_hidden_from_them(
+    mail_app, session
+):
+    """Decision 10: a guardian cannot see, so is not reminded of, consent to an
+    agency a harm flag hides from them; the reminder goes to no one there."""
+    from family_app.consent.services import remind_expiring
+
+    family = make_family(session)
+    for party in session.scalars(select(ConsentParty)):
+        party.valid_to = datetime.now(UTC) + timedelta(days=10)
+    family.action.harm_flag = True
+    session.commit()
+    with mail_app.app_context():
+        remind_expiring(db.session)
+        db.session.commit()
+    told = {
+        (n.person_id, n.object_id)
+        for n in session.scalars(
+            select(Notification).where(Notification.kind == "consent_expiring")
+        )
+    }
+    hidden = {
+        p.id
+        for p in session.scalars(
+            select(ConsentParty)
+            .join(Consent, Consent.id == ConsentParty.consent_id)
+            .where(Consent.agency_id == family.professional_agency.id)
+        )
+    }
+    assert told, "the coordinator's agency's consent is still reminded of"
+    assert not {object_id for _person, object_id in told} & hidden
+
+
+def test_an_unexpected_error_while_sending_is_retried_not_left_claimed(
+    mail_app, session, smtp, monkeypatch
+):
+    """Whatever goes wrong in building or sending, the delivery returns to the
+    retry path and is counted as failed at the end, never stuck as 'sending'."""
+    from family_app import mail
+
+    family = make_family(session)
+    _with_addresses(session, family)
+    _revoke(mail_app, family)
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("a header that cannot be written")
+
+    monkeypatch.setattr(mail, "build_message", broken)
+    now = datetime.now(UTC)
+    with mail_app.app_context():
+        for _attempt in range(MAX_ATTEMPTS):
+            send_due(db.session, now)
+            now += timedelta(hours=3)
+    statuses = {d.status for d in _deliveries(session)}
+    assert statuses == {DeliveryStatus.FAILED}
+    assert all(d.last_error == "ValueError" for d in _deliveries(session))

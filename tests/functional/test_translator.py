@@ -46,7 +46,9 @@ def test_the_admin_marks_a_translator_and_the_coordinator_adds_them(app, client,
 
     sign_in_as(client, admin)
     toggle = f"/admin/people/{colleague.id}/translator"
-    assert _post(client, toggle, {}, "/admin/").status_code == 303
+    assert _post(client, toggle, {"translator": "1"}, "/admin/").status_code == 303
+    # A second tap (or an old page) asks for the same state: nothing flips back.
+    assert _post(client, toggle, {"translator": "1"}, "/admin/").status_code == 303
     session.expire_all()
     assert colleague.is_translator
     assert (
@@ -63,7 +65,7 @@ def test_the_admin_marks_a_translator_and_the_coordinator_adds_them(app, client,
     sign_in_as(translator, colleague)
     path = f"/workspace/plans/{family.plan.id}/translations"
     assert translator.get(path).status_code == 200
-    assert _post(client, toggle, {}, "/admin/").status_code == 303
+    assert _post(client, toggle, {"translator": "0"}, "/admin/").status_code == 303
     assert translator.get(path).status_code == 404
 
 
@@ -144,3 +146,26 @@ def test_the_family_sees_the_translator_as_translator_not_as_family(app, client,
     staff_page = coordinator.get(f"/workspace/plans/{family.plan.id}/people").get_data(as_text=True)
     # Not among the family whom the coordinator invites.
     assert f"/people/{person.id}/invitation" not in staff_page
+
+
+def test_a_translator_never_sees_an_agenda_point_meant_for_the_coordinator(app, client, session):
+    """Rule 5: a point the team meant for the coordinator alone never reaches the
+    family, so it is not translated, and a translator (staff, not coordinator) does
+    not read it; a point for everyone is offered."""
+    from family_app.models import AgendaItem
+
+    family = make_family(session)
+    person = _translator(session, family)
+    session.add_all(
+        [
+            AgendaItem(
+                meeting_id=family.meeting.id, text="MARK-FOR-COORDINATOR", audience="coordinator"
+            ),
+            AgendaItem(meeting_id=family.meeting.id, text="MARK-FOR-EVERYONE", audience="everyone"),
+        ]
+    )
+    session.commit()
+    sign_in_as(client, person)
+    page = client.get(f"/workspace/plans/{family.plan.id}/translations/ar").get_data(as_text=True)
+    assert "MARK-FOR-EVERYONE" in page
+    assert "MARK-FOR-COORDINATOR" not in page

@@ -105,6 +105,7 @@ def _as(family: Family, role: Role, person: Person | None = None, **kw) -> PlanA
         Role.GUARDIAN: family.guardians[0],
         Role.COORDINATOR: family.coordinator,
         Role.PROFESSIONAL: family.professional,
+        Role.TRANSLATOR: family.professional,  # staff; the role is what is tested
     }.get(role)
     assert person is not None
     return PlanAccess(person, family.plan, role, **kw)
@@ -410,7 +411,8 @@ def test_audience_of_an_answer_decides_who_reads_it(ctx, session):
     family = make_family(session, child_age=10)
     relative = _relative(session, family)
     readers = {
-        Audience.EVERYONE: set(ALL_ROLES),
+        # A translator reads no one's own words, whatever the audience.
+        Audience.EVERYONE: set(ALL_ROLES) - {Role.TRANSLATOR},
         Audience.NOT_GUARDIANS: {Role.CHILD, Role.COORDINATOR, Role.PROFESSIONAL},
         Audience.COORDINATOR: {Role.COORDINATOR},
     }
