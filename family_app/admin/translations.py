@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from ..access import Policy, guard
 from ..audit import AuditAction, record
 from ..auth.session import current_person
-from ..content import TRANSLATABLE, Translations, save_translation
+from ..content import Translations, save_translation
 from ..extensions import db
 from ..hygiene import validates_own_text
 from ..models import Agency, Person
-from ..workspace.translations import Entry, other_languages, translation_form
+from ..workspace.translations import Entry, entries_of, other_languages, translation_form
 from .routes import bp
 
 
@@ -36,28 +36,11 @@ def directory_entries(session: Session, agency: Agency, locale: str) -> list[Ent
     )
     found = Translations(session, [agency, *staff], locale)
     labels = {"name": _("Namn"), "hours": _("Öppettider"), "title": _("Titel")}
-    result = []
-    parts: list[tuple[Any, str, str]] = [(agency, "agency", agency.name)]
-    parts += [(person, "person", person.display_name) for person in staff]
-    for obj, kind, part in parts:
-        for field in TRANSLATABLE[kind]:
-            source = getattr(obj, field) or ""
-            if not source:
-                continue
-            stored = found.stored(obj, field)
-            result.append(
-                Entry(
-                    key=f"t_{kind}_{obj.id}_{field}",
-                    obj=obj,
-                    field=field,
-                    part=part,
-                    source=source,
-                    translation=stored.text if stored.translated else "",
-                    stale=stored.stale,
-                    label=f"{part} – {labels[field]}",
-                )
-            )
-    return result
+    parts: list[tuple[Any, str, str, dict[str, str] | None]] = [
+        (agency, "agency", agency.name, labels)
+    ]
+    parts += [(person, "person", person.display_name, labels) for person in staff]
+    return entries_of(found, parts)
 
 
 @bp.route("/translations/<locale>", methods=["GET", "POST"])

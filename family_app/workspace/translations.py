@@ -80,15 +80,28 @@ def entries(plan: Plan, locale: str, parts: list[tuple[Any, str]] | None = None)
     caller asking for several languages gather the plan's parts (and meetings) once."""
     parts = _parts(plan) if parts is None else parts
     found = Translations(db.session, [obj for obj, _part in parts], locale)
+    return entries_of(found, [(obj, _kind(obj), part, None) for obj, part in parts])
+
+
+def _kind(obj: Any) -> str:
+    kind = type(obj).__name__.lower()
+    return "agenda_item" if kind == "agendaitem" else kind
+
+
+def entries_of(
+    found: Translations, parts: list[tuple[Any, str, str, dict[str, str] | None]]
+) -> list[Entry]:
+    """Each non-empty translatable field of each part beside its stored translation
+    (a stale one too, so the translator can update it): one builder for the plan's
+    texts and an agency's directory data. ``parts`` holds (object, kind, part name,
+    labels per field or None for the field's own name)."""
     result = []
-    for obj, part in parts:
-        kind = type(obj).__name__.lower()
-        kind = "agenda_item" if kind == "agendaitem" else kind
+    for obj, kind, part, labels in parts:
         for field in TRANSLATABLE[kind]:
             source = getattr(obj, field) or ""
             if not source:
                 continue
-            shown = found.stored(obj, field)
+            stored = found.stored(obj, field)
             result.append(
                 Entry(
                     key=f"t_{kind}_{obj.id}_{field}",
@@ -96,8 +109,9 @@ def entries(plan: Plan, locale: str, parts: list[tuple[Any, str]] | None = None)
                     field=field,
                     part=part,
                     source=source,
-                    translation=shown.text if shown.translated else "",
-                    stale=shown.stale,
+                    translation=stored.text if stored.translated else "",
+                    stale=stored.stale,
+                    label=f"{part} – {labels[field]}" if labels else "",
                 )
             )
     return result
