@@ -1014,15 +1014,17 @@ def _load_feed(token: str) -> Any:
 
 def _load_unsubscribe(token: str) -> Any:
     """A signed unsubscribe link of a person who exists, for a topic that can be
-    e-mailed; anything else (tampered, another key, unknown topic) is 404."""
+    e-mailed, sent to their current address; anything else (tampered, another key,
+    unknown topic, an old address) is 404."""
     from .extensions import db
-    from .notifications import EMAIL_TOPICS, read_unsubscribe_token
+    from .notifications import EMAIL_TOPICS, read_unsubscribe_token, unsubscribe_link_holds
 
     found = read_unsubscribe_token(token)
     if found is None or found[1] not in EMAIL_TOPICS:
         abort(404)
     person = db.session.get(Person, found[0])
-    if person is None:
+    # A link sent to an address the person no longer has is spent (rule 10).
+    if person is None or not unsubscribe_link_holds(person, found[2]):
         abort(404)
     return person, found[1]
 

@@ -163,14 +163,30 @@ def _unsubscribe_serializer() -> Any:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
 
 
+def _address_tag(person: Person) -> str:
+    """A keyed fingerprint of the person's current address: a link sent to an old
+    address stops working when the address changes (rule 10), and the link never
+    shows the address itself."""
+    import hashlib
+    import hmac
+
+    from flask import current_app
+
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    address = (person.email or "").strip().lower().encode()
+    return hmac.new(key, b"unsubscribe:" + address, hashlib.sha256).hexdigest()[:16]
+
+
 def unsubscribe_token(person: Person, topic: str) -> str:
     """A link that turns off one topic's e-mail for one person, signed with the
-    app's secret: it names the person's id and the topic, nothing else."""
-    return str(_unsubscribe_serializer().dumps([person.id, topic]))
+    app's secret: the person's id, the topic and a fingerprint of the address it
+    was sent to, nothing else."""
+    return str(_unsubscribe_serializer().dumps([person.id, topic, _address_tag(person)]))
 
 
-def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
-    """(person id, topic) of a link we signed; None for anything else."""
+def read_unsubscribe_token(token: str) -> tuple[int, str, str] | None:
+    """(person id, topic, address fingerprint) of a link we signed; None for
+    anything else."""
     from itsdangerous import BadData
 
     try:
@@ -179,12 +195,19 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
         return None
     if (
         not isinstance(value, list)
-        or len(value) != 2
+        or len(value) != 3
         or not isinstance(value[0], int)
-        or not isinstance(value[1], str)
+        or not all(isinstance(v, str) for v in value[1:])
     ):
         return None
-    return value[0], value[1]
+    return value[0], value[1], value[2]
+
+
+def unsubscribe_link_holds(person: Person, address_tag: str) -> bool:
+    """The link was sent to the address the person has now."""
+    import hmac
+
+    return hmac.compare_digest(_address_tag(person), address_tag)
 
 
 def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
