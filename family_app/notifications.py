@@ -282,7 +282,14 @@ def unread_count(session: Session, person: Person) -> int:
 
 
 def recent(session: Session, person: Person, limit: int = 50) -> list[Notification]:
-    return list(
+    """The person's latest notices. The consent events they name are loaded with
+    them in one more statement (with agency and person), not one per notice."""
+    from flask import g, has_request_context
+    from sqlalchemy.orm import selectinload
+
+    from .models import Consent, ConsentEvent
+
+    items = list(
         session.scalars(
             select(Notification)
             .where(_readable(person))
@@ -290,6 +297,18 @@ def recent(session: Session, person: Person, limit: int = 50) -> list[Notificati
             .limit(limit)
         )
     )
+    event_ids = {n.object_id for n in items if n.object_type == "consent_event" and n.object_id}
+    if event_ids and has_request_context():
+        events = session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.id.in_(sorted(event_ids)))
+            .options(
+                selectinload(ConsentEvent.person),
+                selectinload(ConsentEvent.consent).selectinload(Consent.agency),
+            )
+        )
+        g.consent_events = {event.id: event for event in events}
+    return items
 
 
 def mark_all_read(session: Session, person: Person) -> None:
@@ -352,7 +371,9 @@ def _consent_text(notification: Notification, reader: Person) -> str | None:
     from .extensions import db
     from .models import ConsentEvent
 
-    event = db.session.get(ConsentEvent, notification.object_id)
+    event = g.get("consent_events", {}).get(notification.object_id) or db.session.get(
+        ConsentEvent, notification.object_id
+    )
     if event is None:
         return None
     cache = g.setdefault("notice_access", {})

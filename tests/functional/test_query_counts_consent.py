@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from family_app.extensions import db
 from family_app.models import Action, ActionStatus, MemberRole, PlanMember
@@ -94,3 +94,41 @@ def test_consent_pages_cost_the_same_with_2_and_12_agencies(app, session, page, 
         assert [n for n in names if not re.search(re.escape(n) + r"\b", body)] == []
         counts.append(_count_queries(app, client, path))
     assert counts[0] == counts[1], counts
+
+
+def test_the_notices_page_costs_the_same_for_2_and_12_consent_notices(app, client, session):
+    """Each consent notice names who and which agency; the events are loaded with
+    the notices, not one by one as each line is written."""
+    from family_app.models import Consent, ConsentEvent, Notification
+
+    family = make_family(session)
+    sign_in_as(client, family.coordinator)
+    consent = session.scalar(
+        select(Consent).where(Consent.agency_id == family.professional_agency.id)
+    )
+
+    def add_notices(n: int) -> None:
+        for _ in range(n):
+            event_row = ConsentEvent(
+                consent_id=consent.id, person_id=family.guardians[0].id, kind="revoked"
+            )
+            session.add(event_row)
+            session.flush()
+            session.add(
+                Notification(
+                    person_id=family.coordinator.id,
+                    plan_id=family.plan.id,
+                    kind="consent_changed",
+                    object_type="consent_event",
+                    object_id=event_row.id,
+                )
+            )
+        session.commit()
+
+    add_notices(2)
+    few = _count_queries(app, client, "/account/notifications")
+    add_notices(10)
+    many = _count_queries(app, client, "/account/notifications")
+    page = client.get("/account/notifications").get_data(as_text=True)
+    assert page.count(family.professional_agency.name) >= 12
+    assert many == few, (few, many)
