@@ -721,6 +721,12 @@ def adult_born_by(today: date, rules: AgeRules) -> date:
         return date(today.year - rules.adult_from, 2, 28)
 
 
+def may_join_as_translator(person: Person | None) -> bool:
+    """Only staff whom their agency's admin marked as translator join a plan as
+    translator (issue 12): the coordinator cannot make someone one."""
+    return person is not None and person.agency_id is not None and person.is_translator
+
+
 def family_facing_agenda(meeting: Meeting) -> list[AgendaItem]:
     """The team's agenda points a family member may read, and so what is translated
     for them: never one meant for the coordinator alone (rule 5), never the child's

@@ -21,6 +21,7 @@ from ..access import (
     family_members,
     guard,
     harm_hidden_agency_ids,
+    may_join_as_translator,
     translation_plans,
 )
 from ..audit import record_read, record_reads
@@ -266,7 +267,7 @@ def add_member(plan_id: int):
     professional: Person | None = next(
         (p for p in staff if p.id == form.professional_id.data), None
     )
-    if form.kind.data == "translator" and not (professional and professional.is_translator):
+    if form.kind.data == "translator" and not may_join_as_translator(professional):
         # Only whom their agency's admin marked as translator (issue 12).
         form.professional_id.errors = [
             _l("Den personen är inte översättare. Verksamhetens administratör bestämmer det.")

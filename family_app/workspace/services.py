@@ -18,7 +18,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..access import PlanAccess, Role, age_rules, child_is_adult, family_of
+from ..access import (
+    PlanAccess,
+    Role,
+    age_rules,
+    child_is_adult,
+    family_of,
+    may_join_as_translator,
+)
 from ..audit import AuditAction, record
 from ..content import OBJECT_TYPES, TRANSLATABLE
 from ..content import save_translation as content_save_translation
@@ -153,6 +160,8 @@ def add_member(
     else:
         assert professional is not None and professional.agency_id is not None
         # A translator (marked by their agency's admin) translates and reads nothing else.
+        if kind == "translator" and not may_join_as_translator(professional):
+            raise ValueError("not marked as translator by their agency's admin")
         role = MemberRole.TRANSLATOR if kind == "translator" else MemberRole.PROFESSIONAL
         member = PlanMember(plan=plan, person_id=professional.id, role=role)
         session.add(member)

@@ -169,3 +169,20 @@ def test_a_translator_never_sees_an_agenda_point_meant_for_the_coordinator(app, 
     page = client.get(f"/workspace/plans/{family.plan.id}/translations/ar").get_data(as_text=True)
     assert "MARK-FOR-EVERYONE" in page
     assert "MARK-FOR-COORDINATOR" not in page
+
+
+def test_the_service_refuses_a_translator_the_admin_never_marked(app, session):
+    """The rule holds at the data, not only on the form: add_member refuses."""
+    import pytest
+
+    from family_app.access import plan_access
+    from family_app.workspace import services
+
+    family = make_family(session)
+    colleague = make_person(session, "Inte Tolk", agency_id=family.professional_agency.id)
+    session.commit()
+    access = plan_access(session, family.coordinator, family.plan)
+    with app.app_context(), pytest.raises(ValueError):
+        services.add_member(session, access, "translator", professional=colleague)
+    session.rollback()
+    assert session.scalar(select(PlanMember).where(PlanMember.person_id == colleague.id)) is None
