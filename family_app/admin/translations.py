@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,13 @@ from ..content import Translations, save_translation
 from ..extensions import db
 from ..hygiene import validates_own_text
 from ..models import Agency, Person
-from ..workspace.translations import Entry, entries_of, other_languages, translation_form
+from ..workspace.translations import (
+    Entry,
+    entries_of,
+    flash_saved,
+    other_languages,
+    translation_form,
+)
 from .routes import bp
 
 
@@ -80,10 +85,5 @@ def translate_directory(locale: str):
             record(db.session, AuditAction.WRITE, admin, None, "translation", item.obj.id,
                    f"{kind}.{item.field}.{locale}:{outcome}")  # fmt: skip
     db.session.commit()
-    flash(
-        ngettext("%(num)d översättning är sparad.", "%(num)d översättningar är sparade.", changed)
-        if changed
-        else _("Inget var ändrat."),
-        "success",
-    )
+    flash_saved(changed)
     return redirect(url_for("admin.index"), 303)

@@ -214,10 +214,15 @@ def translate(plan_id: int, locale: str):
         )
         changed += outcome != "unchanged"
     db.session.commit()
+    flash_saved(changed)
+    return redirect(url_for("workspace.translations", plan_id=plan_id), 303)
+
+
+def flash_saved(changed: int) -> None:
+    """How many translations a save changed: the plan's and the directory's page alike."""
     flash(
         ngettext("%(num)d översättning är sparad.", "%(num)d översättningar är sparade.", changed)
         if changed
         else _("Inget var ändrat."),
         "success",
     )
-    return redirect(url_for("workspace.translations", plan_id=plan_id), 303)
