@@ -1,6 +1,13 @@
 """All models, importable from one place (Alembic needs every table)."""
 
-from .activity import AuditEvent, Delivery, DeliveryStatus, Notification, NotificationSetting
+from .activity import (
+    AuditEvent,
+    ChildEmailApproval,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    NotificationSetting,
+)
 from .auth import CalendarFeed, Credential, Invitation, WebAuthnChallenge
 from .base import Base, utcnow
 from .consent import (
@@ -54,6 +61,7 @@ __all__ = [
     "AgencyKind",
     "Audience",
     "AuditEvent",
+    "ChildEmailApproval",
     "Base",
     "CalendarFeed",
     "ChildParticipation",

@@ -99,3 +99,18 @@ class NotificationSetting(Base):
     channel: Mapped[str] = mapped_column(String(20))
     enabled: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChildEmailApproval(Base):
+    """A guardian with custody said yes to e-mail for a child under 13 (issue 13).
+    The child must turn e-mail on as well; either can take it back."""
+
+    __tablename__ = "child_email_approvals"
+    __table_args__ = (
+        UniqueConstraint("child_id", "guardian_id", name="child_email_approval_once"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
