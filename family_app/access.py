@@ -910,6 +910,8 @@ class Policy(StrEnum):
     FEED_TOKEN = "feed_token"  # noqa: S105 - a policy name; token: a live feed
     # token: a signed unsubscribe link (person and topic); no sign-in (issue 13)
     UNSUBSCRIBE_TOKEN = "unsubscribe_token"  # noqa: S105 - a policy name
+    # child_id: a guardian with custody says yes or no to e-mail for the child (issue 13)
+    DECIDE_CHILD_EMAIL = "decide_child_email"
     # Issue 10: pending passkeys and the agency admin.
     CONFIRM_CREDENTIAL = "confirm_credential"  # credential_id: own, pending; session not
     AGENCY_ADMIN = "agency_admin"  # an admin of an agency
@@ -1203,20 +1205,86 @@ def fresh_proof(view: F) -> F:
 # --- notifications that leave the app (issue 13) -------------------------------------------
 
 
-def may_receive_email(session: Session, person: Person, today: date | None = None) -> bool:
-    """E-mail leaves our hands (a shared inbox, a lock screen), so it goes only to
-    someone with an address, and never to the child of a plan under
-    CHILD_EMAIL_FROM_AGE (13): that would need a guardian with custody and the
-    child both to turn it on, which is not offered yet. A child whose age is
-    unknown counts as too young."""
-    if not person.email:
-        return False
+def child_needs_email_approval(session: Session, person: Person, today: date | None = None) -> bool:
+    """The child of a plan under CHILD_EMAIL_FROM_AGE (13): e-mail leaves our hands
+    (a shared inbox, a lock screen), so it needs a guardian with custody and the
+    child both to turn it on. A child whose age is unknown counts as too young."""
     is_child = session.scalar(select(Plan.id).where(Plan.child_id == person.id).limit(1))
     if is_child is None:
-        return True
+        return False
     age = person.age_on(today or stockholm_today())
     limit = current_app.config["CHILD_EMAIL_FROM_AGE"] if has_app_context() else 13
-    return age is not None and age >= limit
+    return age is None or age < limit
+
+
+def custodians_of(session: Session, child: Person, today: date | None = None) -> list[Person]:
+    """The guardians with custody of this child, on any of its plans, while the
+    child is under age: who may say yes (or no) to e-mail for a young child."""
+    plans = session.scalars(select(Plan).where(Plan.child_id == child.id)).all()
+    found: dict[int, Person] = {}
+    for plan in plans:
+        if child_is_adult(plan, today or stockholm_today()):
+            continue
+        for member in plan.members:
+            if member.role == MemberRole.GUARDIAN and member.has_custody:
+                found[member.person_id] = member.person
+    return list(found.values())
+
+
+def may_decide_child_email(
+    session: Session, guardian: Person, child: Person, today: date | None = None
+) -> bool:
+    """A guardian with custody says yes or no to e-mail for their child."""
+    return any(p.id == guardian.id for p in custodians_of(session, child, today))
+
+
+def children_whose_email_i_decide(
+    session: Session, guardian: Person, today: date | None = None
+) -> list[Person]:
+    """The children under 13 for whom this guardian's yes is needed (the settings
+    page offers it for each)."""
+    children = session.scalars(
+        select(Person)
+        .join(Plan, Plan.child_id == Person.id)
+        .join(PlanMember, PlanMember.plan_id == Plan.id)
+        .where(
+            PlanMember.person_id == guardian.id,
+            PlanMember.role == MemberRole.GUARDIAN,
+            PlanMember.has_custody.is_(True),
+        )
+        .order_by(Person.id)
+        .distinct()
+    ).all()
+    return [
+        child
+        for child in children
+        if child_needs_email_approval(session, child, today)
+        and may_decide_child_email(session, guardian, child, today)
+    ]
+
+
+def child_email_approved(session: Session, child: Person, today: date | None = None) -> bool:
+    """A guardian who has custody now has said yes (a yes from someone who has
+    lost custody no longer counts)."""
+    from .models import ChildEmailApproval
+
+    said_yes = set(
+        session.scalars(
+            select(ChildEmailApproval.guardian_id).where(ChildEmailApproval.child_id == child.id)
+        )
+    )
+    return any(p.id in said_yes for p in custodians_of(session, child, today))
+
+
+def may_receive_email(session: Session, person: Person, today: date | None = None) -> bool:
+    """E-mail goes only to someone with an address; to a child under 13 only when
+    a guardian with custody has said yes (the child's own yes is their topic
+    choices, off until they turn them on: ``notifications.default_on``)."""
+    if not person.email:
+        return False
+    if child_needs_email_approval(session, person, today):
+        return child_email_approved(session, person, today)
+    return True
 
 
 def told_of_consent_event(access: PlanAccess | None, event: ConsentEvent) -> bool:
@@ -1449,6 +1517,14 @@ def _check_edit_decision(kwargs: dict[str, Any]) -> None:
     _require(g.decision is not None and access.may_edit_decision(g.decision))
 
 
+def _check_decide_child_email(kwargs: dict[str, Any]) -> None:
+    from .extensions import db
+
+    child = db.session.get(Person, kwargs["child_id"])
+    _require(child is not None and may_decide_child_email(db.session, current_person(), child))
+    g.child = child
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -1465,6 +1541,7 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.TELL_CONSENT_VIEW: _check_tell_consent_view,
     Policy.OWN_CREDENTIAL: _check_own_credential,
     Policy.CONFIRM_CREDENTIAL: _check_confirm_credential,
+    Policy.DECIDE_CHILD_EMAIL: _check_decide_child_email,
     Policy.AGENCY_ADMIN: _check_agency_admin,
     Policy.AGENCY_STAFF: _check_agency_staff,
     # --- the workspace (issue 11)

@@ -19,9 +19,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .links import external_url
+from .links import external_url, path_for, public_origin
 from .models import Notification, Person
-from .notifications import TEXTS, TOPIC_OF, unsubscribe_token
+from .notifications import TOPIC_OF, safe_text, unsubscribe_token
 
 
 class MailNotConfigured(RuntimeError):
@@ -53,16 +53,12 @@ def parse_smtp_url(url: str) -> SmtpTarget:
     )
 
 
-def deep_link(notification: Notification) -> str:
-    """The page to open: the consent page for consent notices, the meeting for a
-    meeting reminder, else the plan (or the notices page for one without a plan)."""
-    if notification.plan_id is None:
-        return external_url("account.notifications")
-    if notification.kind in ("consent_changed", "consent_expiring"):
-        return external_url("consent.index", plan_id=notification.plan_id)
-    if notification.kind == "meeting_soon" and notification.object_id:
-        return external_url("plans.meeting", meeting_id=notification.object_id)
-    return external_url("plans.plan", plan_id=notification.plan_id)
+def deep_link(notification: Notification, person: Person) -> str:
+    """The page the notice is about (``notifications.target``, asked for this
+    reader), else the notices page."""
+    from .notifications import target
+
+    return public_origin() + (target(notification, person) or path_for("account.notifications"))
 
 
 def content_language(code: str) -> str:
@@ -78,11 +74,11 @@ def build_message(notification: Notification, person: Person) -> EmailMessage:
     topic = TOPIC_OF[notification.kind]
     unsubscribe = external_url("account.unsubscribe", token=unsubscribe_token(person, topic))
     with force_locale(language):
-        subject = str(TEXTS[notification.kind])
+        subject = safe_text(notification, person)
         body = "\n\n".join(
             [
                 subject,
-                _("Läs mer i Min SIP: %(link)s", link=deep_link(notification)),
+                _("Läs mer i Min SIP: %(link)s", link=deep_link(notification, person)),
                 _(
                     "Vill du inte få e-post om det här? Stäng av det här: %(link)s",
                     link=unsubscribe,

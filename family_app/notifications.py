@@ -28,24 +28,42 @@ EMAIL = "email"
 CHANNELS = (EMAIL,)
 
 # Kinds that may leave the app, by the topic a person turns on or off. Receipts of
-# one's own acts and passkey notices stay in the app in this slice.
+# one's own acts stay in the app.
 TOPIC_OF = {
     "consent_changed": "consent",
     "consent_expiring": "consent",
+    "meeting_scheduled": "meetings",
+    "meeting_moved": "meetings",
+    "meeting_cancelled": "meetings",
     "meeting_soon": "meetings",
+    "views_open": "meetings",
+    "plan_published": "plan",
     "plan_changed": "plan",
     "wish_answered": "plan",
+    "passkey_added": "account",
+    "passkey_pending": "account",
 }
-EMAIL_TOPICS = ("consent", "meetings", "plan")
-# Sensible defaults: what needs the person (consent, a meeting tomorrow) is on; the
-# many small plan changes are off until they ask.
-DEFAULT_ON = {("consent", EMAIL): True, ("meetings", EMAIL): True, ("plan", EMAIL): False}
+EMAIL_TOPICS = ("consent", "meetings", "plan", "account")
+# Sensible defaults: everything that needs the person is on. Plan changes are told
+# at most once until the person has read the last one (``_tell_readers``), so
+# having them on does not flood an inbox.
+DEFAULT_ON = {
+    ("consent", EMAIL): True,
+    ("meetings", EMAIL): True,
+    ("plan", EMAIL): True,
+    ("account", EMAIL): True,
+}
 
 TEXTS = {
     "consent_changed": _l("Ett samtycke i planen har ändrats."),
     "consent_receipt": _l("Din ändring av samtycket är sparad."),
     "consent_expiring": _l("Ett samtycke slutar gälla snart."),
+    "plan_published": _l("Planen finns nu att läsa i Min SIP."),
     "plan_changed": _l("Det finns nytt i planen."),
+    "meeting_scheduled": _l("Ett nytt möte är bokat."),
+    "meeting_moved": _l("Ett möte har fått ny tid eller plats."),
+    "meeting_cancelled": _l("Ett möte är inställt."),
+    "views_open": _l("Ett nytt möte är bokat. Du kan skriva dina tankar inför mötet."),
     "meeting_soon": _l("Ett möte närmar sig."),
     "wish_answered": _l("Teamet har svarat på dina önskemål."),
     "views_submitted": _l("Det finns nya tankar inför ett möte."),
@@ -78,6 +96,17 @@ CONSENT_TEXTS = {
 CONSENT_OTHER = _l("Samtycket för %(agency)s har ändrats.")
 
 
+def default_on(session: Session, person: Person, topic: str, channel: str) -> bool:
+    """Without a choice of the person's own: the topic's default, except that a
+    child under 13 has no e-mail until they turn it on themselves (and a guardian
+    with custody has said yes, ``access.may_receive_email``)."""
+    from .access import child_needs_email_approval
+
+    if channel == EMAIL and child_needs_email_approval(session, person):
+        return False
+    return DEFAULT_ON.get((topic, channel), False)
+
+
 def setting_on(session: Session, person: Person, topic: str, channel: str) -> bool:
     """The person's own choice for a topic and channel, else the default."""
     chosen = session.scalar(
@@ -87,7 +116,7 @@ def setting_on(session: Session, person: Person, topic: str, channel: str) -> bo
             NotificationSetting.channel == channel,
         )
     )
-    return DEFAULT_ON.get((topic, channel), False) if chosen is None else bool(chosen)
+    return default_on(session, person, topic, channel) if chosen is None else bool(chosen)
 
 
 def set_setting(session: Session, person: Person, topic: str, channel: str, on: bool) -> None:
@@ -263,6 +292,35 @@ def remind_meetings_soon(session: Session, now: datetime | None = None) -> int:
     return sent
 
 
+def tell_of_meeting(
+    session: Session, plan: Plan, meeting: Any, kind: str, now: datetime | None = None
+) -> list[Notification]:
+    """A meeting scheduled, moved or cancelled, told to each family member who may
+    know of it (``PlanAccess.knows_of_meeting``: never a meeting only agencies
+    hidden from them attend). A newly booked meeting opens the views: whoever is
+    asked to write theirs (the child, first of all) is told that instead, one
+    notice each. Nothing before the plan is published."""
+    from .access import family_of, plan_access
+    from .models import PlanStatus
+
+    if plan.status != PlanStatus.ACTIVE:
+        return []
+    now = now or utcnow()
+    told: dict[str, list[Person]] = {}
+    for person, _role in family_of(plan):
+        access = plan_access(session, person, plan, now)
+        if access is None or not access.knows_of_meeting(meeting):
+            continue
+        own = kind
+        if kind == "meeting_scheduled" and access.is_asked_for_views(meeting, now):
+            own = "views_open"
+        told.setdefault(own, []).append(person)
+    made = []
+    for own, people in told.items():
+        made += notify(session, people, plan, own, "meeting", meeting.id)
+    return made
+
+
 def _readable(person: Person) -> Any:
     """A person's notifications, less those about a plan they have lost access to
     because its child has come of age (decision 3)."""
@@ -308,6 +366,16 @@ def recent(session: Session, person: Person, limit: int = 50) -> list[Notificati
             )
         )
         g.consent_events = {event.id: event for event in events}
+    meeting_ids = {n.object_id for n in items if n.object_type == "meeting" and n.object_id}
+    if meeting_ids and has_request_context():
+        from .models import Meeting, MeetingAttendee
+
+        meetings = session.scalars(
+            select(Meeting)
+            .where(Meeting.id.in_(sorted(meeting_ids)))
+            .options(selectinload(Meeting.attendees).selectinload(MeetingAttendee.person))
+        )
+        g.notice_meetings = {meeting.id: meeting for meeting in meetings}
     return items
 
 
@@ -319,6 +387,15 @@ def mark_all_read(session: Session, person: Person) -> None:
     )
 
 
+def safe_text(notification: Notification, reader: Person) -> str:
+    """The words that may leave the app (e-mail subject, a push on a lock screen):
+    only that something happened, never who or which agency; about a meeting the
+    reader may no longer know of, only that the plan has news."""
+    if not _still_knows_meeting(notification, reader):
+        return str(TEXTS["plan_changed"])
+    return str(TEXTS.get(notification.kind, TEXTS["plan_changed"]))
+
+
 def text(notification: Notification, reader: Person | None = None) -> str:
     """The notice in the reader's language. A consent change names who and which
     agency only when the reader may still see that event; otherwise the general
@@ -327,7 +404,46 @@ def text(notification: Notification, reader: Person | None = None) -> str:
         specific = _consent_text(notification, reader)
         if specific:
             return specific
+    if reader is not None and not _still_knows_meeting(notification, reader):
+        return str(TEXTS["plan_changed"])
     return str(TEXTS.get(notification.kind, TEXTS["plan_changed"]))
+
+
+def _reader_access(reader: Person, plan: Plan) -> Any:
+    """The reader's access to a plan, once per request however many notices."""
+    from flask import g, has_request_context
+
+    from .access import plan_access
+    from .extensions import db
+
+    if not has_request_context():
+        return plan_access(db.session, reader, plan)
+    cache = g.setdefault("notice_access", {})
+    if plan.id not in cache:
+        cache[plan.id] = plan_access(db.session, reader, plan)
+    return cache[plan.id]
+
+
+def _still_knows_meeting(notification: Notification, reader: Person) -> bool:
+    """A notice about a meeting is read again against the rules when shown: once
+    the meeting is attended only by agencies hidden from this reader (set after
+    the notice was written), the notice says only that the plan has news and
+    points to the plan, never to the meeting."""
+    if notification.object_type != "meeting" or notification.object_id is None:
+        return True
+    from flask import g, has_request_context
+
+    from .extensions import db
+    from .models import Meeting
+
+    preloaded = g.get("notice_meetings", {}) if has_request_context() else {}
+    meeting = preloaded.get(notification.object_id) or db.session.get(
+        Meeting, notification.object_id
+    )
+    if meeting is None:
+        return False
+    access = _reader_access(reader, meeting.plan)
+    return access is not None and access.knows_of_meeting(meeting)
 
 
 # The page each kind of notice is about. Worked out when the notice is shown, from
@@ -337,6 +453,10 @@ def text(notification: Notification, reader: Person | None = None) -> str:
 _CONSENT_KINDS = frozenset({"consent_changed", "consent_receipt", "consent_expiring"})
 _MEETING_PAGES = {
     "wish_answered": "views.wishes",  # "the team answered your wishes" opens the answers
+    "views_open": "views.overview",  # "write your views" opens the child's own page
+    "meeting_scheduled": "plans.meeting",
+    "meeting_moved": "plans.meeting",
+    "meeting_cancelled": "plans.meeting",
     "views_submitted": "views.prepare",  # the coordinator reads what was sent
     "meeting_soon": "plans.meeting",
     "agenda_narrowed": "plans.meeting",
@@ -348,12 +468,18 @@ _ACCOUNT_PAGES = {
 }
 
 
-def target(notification: Notification) -> str | None:
-    """The address of the page a notice is about, or None when there is none."""
-    from flask import url_for
+def target(notification: Notification, reader: Person | None = None) -> str | None:
+    """The path of the page a notice is about, or None when there is none. With a
+    reader, a meeting they may no longer know of gives the plan instead. Works
+    outside a request too (the consumer's e-mail and push)."""
+    from .links import path_for as url_for
 
     kind = notification.kind
-    if kind in _MEETING_PAGES and notification.object_type == "meeting":
+    if (
+        kind in _MEETING_PAGES
+        and notification.object_type == "meeting"
+        and (reader is None or _still_knows_meeting(notification, reader))
+    ):
         return url_for(_MEETING_PAGES[kind], meeting_id=notification.object_id)
     if kind in _ACCOUNT_PAGES:
         return url_for(_ACCOUNT_PAGES[kind])
@@ -367,7 +493,7 @@ def target(notification: Notification) -> str | None:
 def _consent_text(notification: Notification, reader: Person) -> str | None:
     from flask import g
 
-    from .access import plan_access, told_of_consent_event
+    from .access import told_of_consent_event
     from .extensions import db
     from .models import ConsentEvent
 
@@ -376,11 +502,7 @@ def _consent_text(notification: Notification, reader: Person) -> str | None:
     )
     if event is None:
         return None
-    cache = g.setdefault("notice_access", {})
-    plan = event.consent.plan
-    if plan.id not in cache:
-        cache[plan.id] = plan_access(db.session, reader, plan)
-    if not told_of_consent_event(cache[plan.id], event):
+    if not told_of_consent_event(_reader_access(reader, event.consent.plan), event):
         return None
     from .content import directory_text
     from .i18n import isolate
@@ -411,6 +533,13 @@ def _notice_text(notification: Notification) -> str:
     return text(notification, current_person())
 
 
+def _notice_target(notification: Notification) -> str | None:
+    """``notification_target`` in templates: for the signed-in reader."""
+    from .auth.session import current_person
+
+    return target(notification, current_person())
+
+
 def _wake_queue_after_commit(session: Session) -> None:
     """Deliveries were committed: ask the consumer to send them now. If the queue
     cannot be reached, nothing is lost: the consumer's sweep finds them."""
@@ -429,7 +558,7 @@ def init_app(app) -> None:  # noqa: ANN001 - Flask app
     from sqlalchemy import event
 
     app.jinja_env.globals["unread_notifications"] = _unread_for_current_person
-    app.jinja_env.globals["notification_target"] = target
+    app.jinja_env.globals["notification_target"] = _notice_target
 
     if not event.contains(Session, "after_commit", _wake_queue_after_commit):
         event.listen(Session, "after_commit", _wake_queue_after_commit)

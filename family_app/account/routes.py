@@ -279,34 +279,144 @@ def _topic_labels() -> list[tuple[str, str]]:
     """The topics a person can have by e-mail, with their names."""
     from ..notifications import EMAIL_TOPICS
 
-    names = {"consent": _("Samtycke"), "meetings": _("Möten"), "plan": _("Planen")}
+    names = {
+        "consent": _("Samtycke"),
+        "meetings": _("Möten och dina tankar inför dem"),
+        "plan": _("Planen och svar från teamet"),
+        "account": _("Inloggning och nya enheter"),
+    }
     return [(topic, names[topic]) for topic in EMAIL_TOPICS]
+
+
+EMAIL_MAX = 254
+
+
+def _email_error(address: str) -> str | None:
+    """What is wrong with a typed address, in words a person can act on."""
+    if len(address) > EMAIL_MAX:
+        return _("E-postadressen är för lång.")
+    local, at, domain = address.rpartition("@")
+    if (
+        not at
+        or not local
+        or "." not in domain.strip(".")
+        or any(c.isspace() for c in address)
+        or "@" in domain
+    ):
+        return _("Skriv en e-postadress som namn@exempel.se.")
+    return None
+
+
+def _settings_page(typed_email: str | None = None, email_error: str | None = None, status=200):
+    """The settings page: the address, the topics, and (for a guardian) the yes
+    to e-mail for each child under 13. Re-drawn with what was typed on an error."""
+    from ..access import (
+        child_email_approved,
+        child_needs_email_approval,
+        children_whose_email_i_decide,
+        may_receive_email,
+    )
+    from ..models import ChildEmailApproval
+    from ..notifications import EMAIL, setting_on
+
+    me = _me()
+    topics = _topic_labels()
+    children = children_whose_email_i_decide(db.session, me)
+    my_yes = set(
+        db.session.scalars(
+            select(ChildEmailApproval.child_id).where(ChildEmailApproval.guardian_id == me.id)
+        )
+    )
+    needs_yes = child_needs_email_approval(db.session, me)
+    return (
+        render_template(
+            "account/notification_settings.html",
+            topics=topics,
+            email=me.email or "",
+            typed_email=me.email or "" if typed_email is None else typed_email,
+            email_error=email_error,
+            email_possible=may_receive_email(db.session, me),
+            needs_yes=needs_yes,
+            has_yes=needs_yes and child_email_approved(db.session, me),
+            email_on={t for t, _n in topics if setting_on(db.session, me, t, EMAIL)},
+            children=[(child, child.id in my_yes) for child in children],
+        ),
+        status,
+    )
 
 
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @guard(Policy.SIGNED_IN)
 def notification_settings():
     """In the app a person always gets their notices; e-mail per topic, on or off.
-    A plain form (no JavaScript): a box per topic, one button."""
-    from ..access import may_receive_email
-    from ..notifications import EMAIL, set_setting, setting_on
+    Plain forms (no JavaScript): a box per topic, one button."""
+    from ..notifications import EMAIL, set_setting
 
     me = _me()
-    email_possible = may_receive_email(db.session, me)
-    topics = _topic_labels()
-    if request.method == "POST" and email_possible:
+    if request.method == "POST" and me.email:
         chosen = set(request.form.getlist("email"))
-        for topic, _name in topics:
+        for topic, _name in _topic_labels():
             set_setting(db.session, me, topic, EMAIL, topic in chosen)
         db.session.commit()
         flash(_("Dina val är sparade."), "success")
         return redirect(url_for("account.notification_settings"), 303)
-    return render_template(
-        "account/notification_settings.html",
-        topics=topics,
-        email_possible=email_possible,
-        email_on={t for t, _n in topics if setting_on(db.session, me, t, EMAIL)},
+    return _settings_page()
+
+
+@bp.post("/notifications/email")
+@guard(Policy.SIGNED_IN)
+@fresh_proof
+def set_email():
+    """A person's own address for notices; empty removes it. Where notices go is
+    a sensitive choice (they could be redirected), so it needs a fresh passkey
+    tap, and the audit says it changed (never the address)."""
+    typed = request.form.get("email", "").strip()
+    error = _email_error(typed) if typed else None
+    if error:
+        return _settings_page(typed, error, 422)
+    me = _me()
+    if (me.email or "") != typed:
+        me.email = typed or None
+        record(
+            db.session, AuditAction.WRITE, me, None, "email", me.id, "set" if typed else "removed"
+        )
+        db.session.commit()
+    flash(
+        _("Din e-postadress är sparad.") if typed else _("Din e-postadress är borttagen."),
+        "success",
     )
+    return redirect(url_for("account.notification_settings"), 303)
+
+
+@bp.post("/notifications/child/<int:child_id>")
+@guard(Policy.DECIDE_CHILD_EMAIL)
+def decide_child_email(child_id: int):
+    """A guardian with custody says yes (or takes it back) to e-mail for a child
+    under 13. The state asked for is posted, so a double submit changes nothing."""
+    from ..i18n import isolate
+    from ..models import ChildEmailApproval
+
+    me, child = _me(), g.child
+    yes = request.form.get("allow") == "yes"
+    row = db.session.scalar(
+        select(ChildEmailApproval).where(
+            ChildEmailApproval.child_id == child.id, ChildEmailApproval.guardian_id == me.id
+        )
+    )
+    if yes and row is None:
+        db.session.add(ChildEmailApproval(child_id=child.id, guardian_id=me.id))
+    elif not yes and row is not None:
+        db.session.delete(row)
+    record(db.session, AuditAction.WRITE, me, None, "child_email", child.id, "yes" if yes else "no")
+    db.session.commit()
+    name = isolate(child.first_name)
+    flash(
+        _("Du har sagt ja till e-post för %(name)s.", name=name)
+        if yes
+        else _("Du har sagt nej till e-post för %(name)s.", name=name),
+        "success",
+    )
+    return redirect(url_for("account.notification_settings"), 303)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

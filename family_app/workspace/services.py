@@ -48,7 +48,7 @@ from ..models import (
     PlanStatus,
     utcnow,
 )
-from ..notifications import notify
+from ..notifications import notify, tell_of_meeting
 
 
 class EditConflict(Exception):
@@ -469,7 +469,7 @@ def publish(session: Session, access: PlanAccess) -> None:
         plan.published_at = utcnow()
     record(session, AuditAction.WRITE, access.person, plan, "plan", plan.id, "published")
     if first:
-        notify(session, family_to_tell(plan, access.today), plan, "plan_changed")
+        notify(session, family_to_tell(plan, access.today), plan, "plan_published")
 
 
 # --- the harm flag (OSL 12:3) ------------------------------------------------------------
@@ -531,7 +531,7 @@ def schedule_meeting(session: Session, access: PlanAccess, values: MeetingTimes)
     record(
         session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "scheduled"
     )
-    _tell_family(session, access.plan, None, access.today)
+    tell_of_meeting(session, access.plan, meeting, "meeting_scheduled")
     return meeting
 
 
@@ -541,7 +541,7 @@ def move_meeting(
     """A new time or place: the meeting keeps its UID and SEQUENCE grows (models)."""
     _apply(meeting, values)
     record(session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "moved")
-    _tell_family(session, access.plan, None, access.today)
+    tell_of_meeting(session, access.plan, meeting, "meeting_moved")
 
 
 def cancel_meeting(session: Session, access: PlanAccess, meeting: Meeting) -> None:
@@ -550,7 +550,7 @@ def cancel_meeting(session: Session, access: PlanAccess, meeting: Meeting) -> No
     record(
         session, AuditAction.WRITE, access.person, access.plan, "meeting", meeting.id, "cancelled"
     )
-    _tell_family(session, access.plan, None, access.today)
+    tell_of_meeting(session, access.plan, meeting, "meeting_cancelled")
 
 
 # --- who comes, how the child takes part, the team's agenda (before the meeting) --------

@@ -112,8 +112,15 @@ class LiveServer:
         return link.split(self.url, 1)[1]
 
 
-def _serve(tmp: Path, suffix: str, seed: bool) -> Iterator[LiveServer]:
-    """gunicorn with two workers on a fresh database: demo-seeded, or empty."""
+def _serve(
+    tmp: Path,
+    suffix: str,
+    seed: bool,
+    extra_env: dict[str, str] | None = None,
+    worker: bool = False,
+) -> Iterator[LiveServer]:
+    """gunicorn with two workers on a fresh database: demo-seeded, or empty; with
+    ``worker``, the queue's consumer next to it, as in production."""
     port = _free_port()
     database_url = _live_database_url(tmp, suffix)
     origin = f"http://localhost:{port}"
@@ -127,7 +134,10 @@ def _serve(tmp: Path, suffix: str, seed: bool) -> Iterator[LiveServer]:
         FAMILY_APP_RATELIMIT_ENABLED="0",
         # An interface string a catalogue lacks shows between ⟦ ⟧ (test_languages).
         FAMILY_APP_MARK_UNTRANSLATED="1",
+        # The queue beside the database, never in the developer's instance folder.
+        FAMILY_APP_QUEUE_URL=f"sqlite:///{tmp / f'{suffix}-queue.db'}",
     )
+    env.update(extra_env or {})
     run = LiveServer(origin, database_url, env, [])
     run.cli("db", "upgrade")
     if seed:
@@ -159,9 +169,20 @@ def _serve(tmp: Path, suffix: str, seed: bool) -> Iterator[LiveServer]:
                 server.kill()
                 raise RuntimeError(log_path.read_text()) from None
             time.sleep(0.2)
+    consumer = None
+    if worker:
+        consumer = subprocess.Popen(
+            [sys.executable, "-c", "from family_app.cli import main; main()", "worker"],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     yield run
-    server.terminate()
-    server.wait(timeout=10)
+    for process in (server, consumer):
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=10)
     log.close()
 
 
@@ -197,11 +218,15 @@ def browser(playwright) -> Iterator[object]:
 @pytest.fixture
 def phone(browser, live_server) -> Iterator[Callable[..., object]]:
     """New phone-sized browser contexts (each its own person); closed after the test."""
+    yield from _phones(browser, live_server)
+
+
+def _phones(browser, server: LiveServer) -> Iterator[Callable[..., object]]:
     contexts = []
 
     def open_page(locale: str = "sv-SE"):
         context = browser.new_context(
-            viewport=PHONE, base_url=live_server.url, locale=locale, has_touch=True
+            viewport=PHONE, base_url=server.url, locale=locale, has_touch=True
         )
         contexts.append(context)
         page = context.new_page()

@@ -157,6 +157,10 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # address in this world, the page says so and a POST changes nothing).
     ("account.notification_settings", "GET"): signed_in(200),
     ("account.notification_settings", "POST"): signed_in(200),
+    # Their own address (an empty one removes it; a fresh session, so no detour).
+    ("account.set_email", "POST"): signed_in(303),
+    # Yes or no to e-mail for a child: a guardian with custody of that child only.
+    ("account.decide_child_email", "POST"): only(["guardian"], 303),
     # The signed unsubscribe link is its own key: no sign-in, one person's one topic.
     ("account.unsubscribe", "GET"): every(200),
     ("account.unsubscribe", "POST"): every(200),
@@ -441,6 +445,7 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "started_meeting_id": started.id,
         "decision_id": decision.id,
         "exception_id": exception.id,
+        "child_id": family.child.id,
     }
     return World(people, args)
 

@@ -203,6 +203,7 @@ def world(session):
         "started_meeting_id": started.id,
         "decision_id": decision.id,
         "exception_id": exception.id,
+        "child_id": family.child.id,
     }
     return people, args
 
@@ -224,6 +225,8 @@ ROUTE_NAMES = [
     "account.confirm_device",
     "account.create_calendar_feed",
     "account.notification_settings",
+    "account.set_email",
+    "account.decide_child_email",
     "account.unsubscribe",
     "account.not_me",
     "account.read_notifications",

@@ -25,13 +25,16 @@ from sqlalchemy import func, select
 from family_app import create_app
 from family_app.extensions import db
 from family_app.models import (
+    AuditEvent,
     Consent,
     ConsentParty,
     Delivery,
     DeliveryStatus,
     Meeting,
+    MemberRole,
     Notification,
     Person,
+    PlanMember,
 )
 from family_app.notifications import TEXTS, notify, unsubscribe_token
 from family_app.queue import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim, queue_of, run_daily, send_due
@@ -189,6 +192,16 @@ def test_a_change_rolled_back_leaves_no_delivery(mail_app, session):
     assert _deliveries(session) == []
 
 
+def _deliveries_of(session, person) -> int:
+    session.expire_all()
+    return session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .join(Notification, Notification.id == Delivery.notification_id)
+        .where(Notification.person_id == person.id)
+    )
+
+
 def test_a_child_under_13_gets_no_e_mail_and_from_13_by_default_does(mail_app, session):
     with mail_app.app_context():
         for age, expected in ((12, False), (13, True)):
@@ -203,14 +216,113 @@ def test_a_child_under_13_gets_no_e_mail_and_from_13_by_default_does(mail_app, s
                 .where(Delivery.notification_id == notice.id)
             )
             assert bool(has) is expected, age
-    client = mail_app.test_client()
-    young = make_family(session, child_age=12)
-    young.child.email = "young@example.org"
+
+
+def test_a_child_under_13_gets_e_mail_only_when_a_custodian_and_the_child_both_say_yes(
+    mail_app, session
+):
+    family = make_family(session, child_age=10)
+    _with_addresses(session, family)
+    without_custody = Person(display_name="Ulla Utan", email="ulla@example.org")
+    session.add(without_custody)
+    session.flush()
+    session.add(
+        PlanMember(
+            plan_id=family.plan.id,
+            person_id=without_custody.id,
+            role=MemberRole.GUARDIAN,
+            has_custody=False,
+        )
+    )
     session.commit()
-    sign_in_as(client, young.child)
-    page = client.get("/account/notifications/settings").get_data(as_text=True)
-    assert "Det går inte att få e-post från Min SIP på det här kontot." in page
-    assert 'type="checkbox"' not in page
+    settings = "/account/notifications/settings"
+
+    def tell_child() -> None:
+        with mail_app.app_context():
+            notify(db.session, [db.session.get(Person, family.child.id)], None, "meeting_soon")
+            db.session.commit()
+
+    # The child alone: the page says a grown-up must say yes too; the boxes start off.
+    child = mail_app.test_client()
+    sign_in_as(child, family.child)
+    page = child.get(settings).get_data(as_text=True)
+    assert "en vuxen som har vårdnad om dig också har sagt ja" in page
+    assert 'value="meetings" checked' not in page
+    tell_child()
+    assert _deliveries_of(session, family.child) == 0
+    token = csrf_token(child, settings)
+    assert child.post(settings, data={"csrf_token": token, "email": "meetings"}).status_code == 303
+    tell_child()
+    assert _deliveries_of(session, family.child) == 0  # no grown-up's yes yet
+
+    # A guardian without custody is not asked and cannot say yes (404).
+    other = mail_app.test_client()
+    sign_in_as(other, without_custody)
+    assert "E-post till barn under 13 år" not in other.get(settings).get_data(as_text=True)
+    path = f"/account/notifications/child/{family.child.id}"
+    token = csrf_token(other, settings)
+    assert other.post(path, data={"csrf_token": token, "allow": "yes"}).status_code == 404
+
+    # A guardian with custody says yes: now the child's own choice counts.
+    guardian = mail_app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    page = guardian.get(settings).get_data(as_text=True)
+    assert "Säg ja till e-post för" in page
+    token = csrf_token(guardian, settings)
+    for _twice in range(2):  # a double submit changes nothing
+        answer = guardian.post(path, data={"csrf_token": token, "allow": "yes"})
+        assert answer.status_code == 303
+    assert "Ta tillbaka ja för" in guardian.get(settings).get_data(as_text=True)
+    tell_child()
+    assert _deliveries_of(session, family.child) == 1
+    # Topics the child did not turn on stay off.
+    with mail_app.app_context():
+        notify(db.session, [db.session.get(Person, family.child.id)], None, "plan_changed")
+        db.session.commit()
+    assert _deliveries_of(session, family.child) == 1
+
+    # Taken back: nothing more leaves.
+    assert guardian.post(path, data={"csrf_token": token, "allow": "no"}).status_code == 303
+    tell_child()
+    assert _deliveries_of(session, family.child) == 1
+    # The child cannot say yes for themself.
+    token = csrf_token(child, settings)
+    assert child.post(path, data={"csrf_token": token, "allow": "yes"}).status_code == 404
+
+
+def test_a_person_sets_their_own_address_and_a_wrong_one_is_kept_with_a_message(mail_app, session):
+    family = make_family(session)
+    client = mail_app.test_client()
+    sign_in_as(client, family.guardians[0])
+    settings = "/account/notifications/settings"
+    page = client.get(settings).get_data(as_text=True)
+    assert 'name="email" type="email" value=""' in page
+    assert "Skicka också e-post om" not in page  # no address, no topics
+    token = csrf_token(client, settings)
+    wrong = client.post(
+        "/account/notifications/email", data={"csrf_token": token, "email": "sara@exempel"}
+    )
+    assert wrong.status_code == 422
+    text = wrong.get_data(as_text=True)
+    assert "Skriv en e-postadress som namn@exempel.se." in text
+    assert 'value="sara@exempel"' in text and 'aria-invalid="true"' in text
+    saved = client.post(
+        "/account/notifications/email",
+        data={"csrf_token": token, "email": "  sara@example.org "},
+    )
+    assert saved.status_code == 303
+    session.expire_all()
+    assert session.get(Person, family.guardians[0].id).email == "sara@example.org"
+    assert "Skicka också e-post om" in client.get(settings).get_data(as_text=True)
+    # Removing it: nothing is e-mailed any more.
+    client.post("/account/notifications/email", data={"csrf_token": token, "email": ""})
+    session.expire_all()
+    assert session.get(Person, family.guardians[0].id).email is None
+    # The audit says it changed, never the address.
+    details = set(
+        session.scalars(select(AuditEvent.detail).where(AuditEvent.object_type == "email"))
+    )
+    assert details == {"set", "removed"}
 
 
 def test_the_childs_own_words_on_consent_never_leave_for_the_guardians(mail_app, session, smtp):
@@ -370,7 +482,7 @@ def test_settings_page_turns_e_mail_on_and_off_per_topic_without_javascript(mail
     client = mail_app.test_client()
     sign_in_as(client, family.guardians[1])
     page = client.get("/account/notifications/settings").get_data(as_text=True)
-    assert 'value="consent" checked' in page and 'value="plan">' in page
+    assert 'value="consent" checked' in page and 'value="plan" checked' in page
     assert 'name="csrf_token"' in page
     refused = client.post("/account/notifications/settings", data={"email": "plan"})
     assert refused.status_code == 400  # no CSRF token
@@ -381,6 +493,7 @@ def test_settings_page_turns_e_mail_on_and_off_per_topic_without_javascript(mail
     assert saved.status_code == 303
     page = client.get("/account/notifications/settings").get_data(as_text=True)
     assert 'value="consent">' in page and 'value="plan" checked' in page
+    assert 'value="meetings">' in page
     _revoke(mail_app, family)
     assert family.guardians[1].id not in _recipients(session)
 
@@ -564,3 +677,109 @@ def test_an_unexpected_error_while_sending_is_retried_not_left_claimed(
     statuses = {d.status for d in _deliveries(session)}
     assert statuses == {DeliveryStatus.FAILED}
     assert all(d.last_error == "ValueError" for d in _deliveries(session))
+
+
+def _local(days: int, hour: int = 14) -> str:
+    from zoneinfo import ZoneInfo
+
+    day = datetime.now(ZoneInfo("Europe/Stockholm")).date() + timedelta(days=days)
+    return f"{day.isoformat()}T{hour:02}:00"
+
+
+def _kinds(session, meeting_id: int) -> dict[int, set[str]]:
+    session.expire_all()
+    found: dict[int, set[str]] = {}
+    for person_id, kind in session.execute(
+        select(Notification.person_id, Notification.kind).where(
+            Notification.object_type == "meeting", Notification.object_id == meeting_id
+        )
+    ):
+        found.setdefault(person_id, set()).add(kind)
+    return found
+
+
+def test_a_meeting_booked_moved_and_cancelled_is_told_by_kind_to_those_who_may_know_of_it(
+    mail_app, session, smtp
+):
+    """Booked: whoever writes views (the child, the guardians) is told the views
+    are open, a relative that a meeting is booked; by e-mail with a link. Once only a hidden agency
+    attends it, guardians are told nothing more, and the notices they had say only
+    that the plan has news and link to the plan, not the meeting."""
+    from family_app.models import MeetingAttendee
+
+    inbox, _port = smtp
+    family = make_family(session, child_age=10)
+    _with_addresses(session, family)
+    relative = Person(display_name="Mormor Mona", email="mona@example.org")
+    session.add(relative)
+    session.flush()
+    session.add(PlanMember(plan_id=family.plan.id, person_id=relative.id, role=MemberRole.RELATIVE))
+    session.commit()
+    coordinator = mail_app.test_client()
+    sign_in_as(coordinator, family.coordinator)
+    token = csrf_token(coordinator, "/workspace/")
+    base = f"/workspace/plans/{family.plan.id}/meetings"
+    booked = coordinator.post(
+        f"{base}/new",
+        data={"csrf_token": token, "kind": "follow_up", "starts_at": _local(9), "minutes": "60"},
+    )
+    assert booked.status_code == 303
+    meeting = session.scalar(select(Meeting).where(Meeting.kind == "follow_up"))
+    child, first, second = family.child, *family.guardians
+    assert _kinds(session, meeting.id) == {
+        child.id: {"views_open"},
+        first.id: {"views_open"},
+        second.id: {"views_open"},
+        relative.id: {"meeting_scheduled"},
+    }
+    _consume(mail_app)
+    (mail,) = inbox.to("mona@example.org")
+    assert mail["Subject"] == "Ett nytt möte är bokat."
+    assert f"/meetings/{meeting.id}" in mail.get_content()
+    (mail,) = inbox.to("guardian0@example.org")
+    assert "Du kan skriva dina tankar" in mail["Subject"]
+    assert f"/meetings/{meeting.id}/my-views" in mail.get_content()
+    assert not inbox.to("child@example.org")  # under 13, nobody said yes
+    guardian = mail_app.test_client()
+    sign_in_as(guardian, first)
+    notices = guardian.get("/account/notifications").get_data(as_text=True)
+    assert f'href="/meetings/{meeting.id}/my-views"' in notices
+
+    moved = coordinator.post(
+        f"{base}/{meeting.id}",
+        data={"csrf_token": token, "kind": "follow_up", "starts_at": _local(10), "minutes": "60"},
+    )
+    assert moved.status_code == 303
+    assert all("meeting_moved" in kinds for kinds in _kinds(session, meeting.id).values())
+
+    # Only the hidden agency attends now: the guardians no longer know of it.
+    session.add(
+        MeetingAttendee(
+            meeting_id=meeting.id, agency_id=family.professional_agency.id, role="Behandlare"
+        )
+    )
+    family.action.harm_flag = True
+    session.commit()
+    notices = guardian.get("/account/notifications").get_data(as_text=True)
+    assert f"/meetings/{meeting.id}" not in notices
+    assert "Ett möte har fått ny tid eller plats." not in notices
+    assert "Du kan skriva dina tankar" not in notices
+    assert "Det finns nytt i planen." in notices
+    cancelled = coordinator.post(f"{base}/{meeting.id}/cancel", data={"csrf_token": token})
+    assert cancelled.status_code == 303
+    kinds = _kinds(session, meeting.id)
+    assert "meeting_cancelled" in kinds[child.id]
+    assert "meeting_cancelled" not in kinds[first.id] | kinds[second.id] | kinds[relative.id]
+
+
+def test_a_passkey_added_is_also_told_by_e_mail_with_a_link_to_the_devices(mail_app, session, smtp):
+    inbox, _port = smtp
+    family = make_family(session)
+    _with_addresses(session, family)
+    with mail_app.app_context():
+        notify(db.session, [db.session.get(Person, family.guardians[0].id)], None, "passkey_added")
+        db.session.commit()
+    _consume(mail_app)
+    (mail,) = inbox.to("guardian0@example.org")
+    assert "/account/devices" in mail.get_content()
+    assert mail["List-Unsubscribe"]

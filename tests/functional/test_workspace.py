@@ -376,7 +376,7 @@ def test_a_complete_draft_is_published_and_the_family_is_told(client, session):
     plan = session.get(Plan, plan.id)
     assert plan.status == PlanStatus.ACTIVE and plan.published_at is not None
     told = set(
-        session.scalars(select(Notification.person_id).where(Notification.kind == "plan_changed"))
+        session.scalars(select(Notification.person_id).where(Notification.kind == "plan_published"))
     )
     assert told == {guardian.id, plan.child_id}
     assert plan_access(session, guardian, plan) is not None
