@@ -16,3 +16,11 @@ def external_url(endpoint: str, **values: Any) -> str:
         return origin + url_for(endpoint, **values)
     adapter = current_app.url_map.bind("localhost", url_scheme="http")
     return origin + adapter.build(endpoint, values)
+
+
+def local_path(endpoint: str, **values: Any) -> str:
+    """The path of a page, in a request or outside one (the queue's consumer
+    writing a push notice), where Flask's url_for would need SERVER_NAME."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost", url_scheme="http").build(endpoint, values)
