@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -195,11 +195,13 @@ def not_me(credential_id: int):
 @guard(Policy.SIGNED_IN)
 def sign_out_everywhere():
     """Every session of this person ends: their session version moves on."""
+    from ..push import forget_devices
     from .feeds import revoke_feeds
 
     me = _me()
     me.session_version += 1
     revoke_feeds(db.session, me)  # a lost phone's calendar stops receiving meetings too
+    forget_devices(db.session, me)  # ... and its notices
     record(db.session, AuditAction.SIGN_OUT, me, detail="everywhere")
     db.session.commit()
     sign_out()
@@ -283,30 +285,82 @@ def _topic_labels() -> list[tuple[str, str]]:
     return [(topic, names[topic]) for topic in EMAIL_TOPICS]
 
 
+def _devices_text(count: int) -> str:
+    return ngettext(
+        "%(num)d telefon eller dator får dina notiser.",
+        "%(num)d telefoner eller datorer får dina notiser.",
+        count,
+    )
+
+
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @guard(Policy.SIGNED_IN)
 def notification_settings():
-    """In the app a person always gets their notices; e-mail per topic, on or off.
-    A plain form (no JavaScript): a box per topic, one button."""
-    from ..access import may_receive_email
-    from ..notifications import EMAIL, set_setting, setting_on
+    """In the app a person always gets their notices; e-mail and push per topic,
+    on or off. A plain form (no JavaScript): a box per topic and channel, one
+    button. Turning push on for a phone needs the browser (static/js/push.js)."""
+    from ..access import may_receive_email, may_turn_on_push
+    from ..notifications import EMAIL, PUSH, set_setting, setting_on
+    from ..push import application_server_key, device_count
 
     me = _me()
-    email_possible = may_receive_email(db.session, me)
+    channels = [EMAIL] if may_receive_email(db.session, me) else []
+    if may_turn_on_push(me):
+        channels.append(PUSH)
     topics = _topic_labels()
-    if request.method == "POST" and email_possible:
-        chosen = set(request.form.getlist("email"))
-        for topic, _name in topics:
-            set_setting(db.session, me, topic, EMAIL, topic in chosen)
+    if request.method == "POST" and channels:
+        for channel in channels:
+            chosen = set(request.form.getlist(channel))
+            for topic, _name in topics:
+                set_setting(db.session, me, topic, channel, topic in chosen)
         db.session.commit()
         flash(_("Dina val är sparade."), "success")
         return redirect(url_for("account.notification_settings"), 303)
+    devices = device_count(db.session, me) if PUSH in channels else 0
     return render_template(
         "account/notification_settings.html",
         topics=topics,
-        email_possible=email_possible,
+        email_possible=EMAIL in channels,
         email_on={t for t, _n in topics if setting_on(db.session, me, t, EMAIL)},
+        push_possible=PUSH in channels,
+        push_on={t for t, _n in topics if setting_on(db.session, me, t, PUSH)},
+        push_key=application_server_key() if PUSH in channels else None,
+        devices=devices,
+        devices_text=_devices_text(devices),
     )
+
+
+@bp.post("/push/subscribe")
+@guard(Policy.TURN_ON_PUSH)
+def push_subscribe():
+    """The browser's PushSubscription.toJSON() (sent by static/js/push.js with the
+    CSRF header): this browser now gets the person's notices. Bad input is a 400
+    with the part that was wrong, never a 500."""
+    from ..push import InvalidSubscription, check_subscription, device_count, save_subscription
+
+    try:
+        found = check_subscription(request.get_json(silent=True))
+    except InvalidSubscription as exc:
+        return jsonify(error=exc.code), 400
+    save_subscription(db.session, _me(), found)
+    db.session.commit()
+    count = device_count(db.session, _me())
+    return jsonify(devices=count, devices_text=_devices_text(count)), 201
+
+
+@bp.post("/push/unsubscribe")
+@guard(Policy.OWN_PUSH_SUBSCRIPTION)
+def push_unsubscribe():
+    """This browser (named by its endpoint) gets no more notices."""
+    from ..push import device_count
+
+    db.session.delete(g.push_subscription)
+    db.session.commit()
+    count = device_count(db.session, _me())
+    if request.is_json:
+        return jsonify(devices=count, devices_text=_devices_text(count))
+    flash(_("Den här telefonen får inte längre notiser."), "success")
+    return redirect(url_for("account.notification_settings"), 303)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
