@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from family_app.config import PROJECT_ROOT, normalise_database_url
+from family_app.push import generate_keys
 
 CHROMIUM = os.environ.get("FAMILY_APP_CHROMIUM", "/usr/bin/chromium")
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -127,6 +128,8 @@ def _serve(tmp: Path, suffix: str, seed: bool) -> Iterator[LiveServer]:
         FAMILY_APP_RATELIMIT_ENABLED="0",
         # An interface string a catalogue lacks shows between ⟦ ⟧ (test_languages).
         FAMILY_APP_MARK_UNTRANSLATED="1",
+        # Web Push offered, as in the demo (tests/browser/test_push.py).
+        FAMILY_APP_VAPID_PRIVATE_KEY=generate_keys()[0],
     )
     run = LiveServer(origin, database_url, env, [])
     run.cli("db", "upgrade")
