@@ -912,6 +912,9 @@ class Policy(StrEnum):
     UNSUBSCRIBE_TOKEN = "unsubscribe_token"  # noqa: S105 - a policy name
     # child_id: a guardian with custody says yes or no to e-mail for the child (issue 13)
     DECIDE_CHILD_EMAIL = "decide_child_email"
+    TURN_ON_PUSH = "turn_on_push"  # signed in, and this server sends Web Push
+    # endpoint (JSON body or form): a push subscription of the signed-in person
+    OWN_PUSH_SUBSCRIPTION = "own_push_subscription"
     # Issue 10: pending passkeys and the agency admin.
     CONFIRM_CREDENTIAL = "confirm_credential"  # credential_id: own, pending; session not
     AGENCY_ADMIN = "agency_admin"  # an admin of an agency
@@ -1287,6 +1290,53 @@ def may_receive_email(session: Session, person: Person, today: date | None = Non
     return True
 
 
+def push_configured() -> bool:
+    """This server has a VAPID key, so it can send Web Push at all."""
+    return has_app_context() and bool(current_app.config.get("VAPID_PRIVATE_KEY"))
+
+
+def may_turn_on_push(person: Person | None) -> bool:
+    """Anyone signed in may have notices pushed to their own phone, a child of
+    any age too: unlike e-mail (a shared inbox, an address others know), push
+    reaches only the browser where the person pressed the button while signed
+    in, and a notice says no more than "Det finns nytt i planen"."""
+    return person is not None and push_configured()
+
+
+def may_receive_push(session: Session, person: Person) -> bool:
+    """Push goes out when the server can send it and the person has at least one
+    subscribed browser (the topic's setting is asked by the caller)."""
+    if not may_turn_on_push(person):
+        return False
+    from .models import PushSubscription
+
+    return (
+        session.scalar(
+            select(PushSubscription.id).where(PushSubscription.person_id == person.id).limit(1)
+        )
+        is not None
+    )
+
+
+def _check_own_push_subscription(_kwargs: dict[str, Any]) -> None:
+    """The subscription named by its endpoint (what the browser knows) or its id
+    (the settings page), and only the signed-in person's own; else 404."""
+    from .extensions import db
+    from .models import PushSubscription
+
+    body = request.get_json(silent=True) if request.is_json else None
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    if not isinstance(endpoint, str) or not endpoint:
+        endpoint = request.form.get("endpoint") or ""
+    found = None
+    if endpoint:
+        found = db.session.scalar(
+            select(PushSubscription).where(PushSubscription.endpoint == endpoint[:1000])
+        )
+    _require(found is not None and found.person_id == current_person().id)
+    g.push_subscription = found
+
+
 def told_of_consent_event(access: PlanAccess | None, event: ConsentEvent) -> bool:
     """The specific notice of a consent change (who, which agency) only to a reader
     who may see that event in the consent history: never an agency hidden from
@@ -1540,6 +1590,8 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.GIVE_CONSENT: _check_give_consent,
     Policy.TELL_CONSENT_VIEW: _check_tell_consent_view,
     Policy.OWN_CREDENTIAL: _check_own_credential,
+    Policy.TURN_ON_PUSH: lambda _kwargs: _require(push_configured()),
+    Policy.OWN_PUSH_SUBSCRIPTION: _check_own_push_subscription,
     Policy.CONFIRM_CREDENTIAL: _check_confirm_credential,
     Policy.DECIDE_CHILD_EMAIL: _check_decide_child_email,
     Policy.AGENCY_ADMIN: _check_agency_admin,

@@ -275,6 +275,42 @@ def worker_command(workers: int) -> None:
     run_consumer(current_app._get_current_object(), workers=workers)  # type: ignore[attr-defined]
 
 
+@click.group("push")
+def push_group() -> None:
+    """Web Push (the installed app's notices)."""
+
+
+@push_group.command("keys")
+@click.option(
+    "--write",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the private key (PEM) to this file, readable by its owner only, and "
+    "print only the public key. Without it the private key is printed.",
+)
+@click.option("--if-missing", is_flag=True, help="With --write: keep a file that already exists.")
+def push_keys(path: Path | None, if_missing: bool) -> None:
+    """A new VAPID key pair for FAMILY_APP_VAPID_PRIVATE_KEY (or …_FILE). Changing
+    the key later stops every existing subscription: people turn notices on again."""
+    import os
+
+    from .push import generate_keys, public_key_of, vapid_from_text
+
+    if path is not None and if_missing and path.exists():
+        click.echo(f"Public key: {public_key_of(vapid_from_text(path.read_text()))}")
+        return
+    private_pem, public = generate_keys()
+    if path is None:
+        click.echo(private_pem, nl=False)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(private_pem)
+        click.echo(f"Private key written to {path}")
+    click.echo(f"Public key: {public}")
+
+
 LOCALES_DIR = PROJECT_ROOT / "translations"
 POT = LOCALES_DIR / "messages.pot"
 
@@ -338,6 +374,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(agency_group)
     app.cli.add_command(translations_group)
+    app.cli.add_command(push_group)
 
 
 def _create_app_for_cli() -> Flask:

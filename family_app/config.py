@@ -50,6 +50,23 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"FAMILY_APP_{name} must be a whole number, not {raw!r}.") from exc
 
 
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = _env(name)
+    if raw is None or not raw.strip():
+        return default
+    return tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+
+
+# The push services of the browsers people use (Chrome and Edge on Android via FCM,
+# Firefox, Safari and iOS home-screen apps, Windows).
+PUSH_SERVICE_HOSTS = (
+    "fcm.googleapis.com",
+    "push.services.mozilla.com",
+    "push.apple.com",
+    "notify.windows.com",
+)
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = _env(name)
     if raw is None or raw == "":
@@ -141,6 +158,17 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "QUEUE_URL": _env("QUEUE_URL") or None,
         "SMTP_URL": _env("SMTP_URL") or None,
         "MAIL_FROM": _env("MAIL_FROM", "Min SIP <no-reply@localhost>"),
+        # Web Push (the installed app's notices): a P-256 private key (PEM, or the
+        # 32-byte key in base64url as `family-app push keys` prints it), or a file
+        # holding one; unset, push is not offered. The subject tells push services
+        # whom to contact (mailto: or https:).
+        "VAPID_PRIVATE_KEY": _env("VAPID_PRIVATE_KEY") or None,
+        "VAPID_PRIVATE_KEY_FILE": _env("VAPID_PRIVATE_KEY_FILE") or None,
+        "VAPID_SUBJECT": _env("VAPID_SUBJECT") or None,
+        # The push services a browser's subscription may point at (host names or
+        # their parent domains, comma-separated): the server posts to that address,
+        # so anything else is refused. "*" allows any https host.
+        "PUSH_SERVICE_HOSTS": _env_list("PUSH_SERVICE_HOSTS", PUSH_SERVICE_HOSTS),
         # A child gets no e-mail below this age (a guardian with custody and the
         # child would both have to turn it on; not offered yet).
         "CHILD_EMAIL_FROM_AGE": _env_int("CHILD_EMAIL_FROM_AGE", 13),
@@ -185,6 +213,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         raise ConfigError("FAMILY_APP_TRUSTED_PROXIES must be 0 or more.")
     if production and config["DEV_SIGN_IN"]:
         raise ConfigError("FAMILY_APP_DEV_SIGN_IN cannot be on in production.")
+    _load_vapid(config)
     if not config["INVITATION_KEY"]:
         if production:
             raise ConfigError(
@@ -193,3 +222,35 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
             )
         config["INVITATION_KEY"] = derived_key(str(config["SECRET_KEY"]), "invitations")
     return config
+
+
+def _load_vapid(config: dict[str, Any]) -> None:
+    """The VAPID key from the setting or its file, checked now so that a bad key
+    stops the app at start (the message never shows the key)."""
+    key_file = config.get("VAPID_PRIVATE_KEY_FILE")
+    if not config.get("VAPID_PRIVATE_KEY") and key_file:
+        try:
+            config["VAPID_PRIVATE_KEY"] = Path(key_file).read_text().strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"FAMILY_APP_VAPID_PRIVATE_KEY_FILE cannot be read: {type(exc).__name__}."
+            ) from exc
+    if not config.get("VAPID_PRIVATE_KEY"):
+        config["VAPID_PRIVATE_KEY"] = None
+        return
+    from .push import vapid_from_text
+
+    try:
+        vapid_from_text(str(config["VAPID_PRIVATE_KEY"]))
+    except ValueError as exc:
+        raise ConfigError(
+            "FAMILY_APP_VAPID_PRIVATE_KEY is not a P-256 private key "
+            "(make one with: family-app push keys)."
+        ) from exc
+    if not config.get("VAPID_SUBJECT"):
+        from email.utils import parseaddr
+
+        address = parseaddr(str(config.get("MAIL_FROM") or ""))[1] or "no-reply@localhost"
+        config["VAPID_SUBJECT"] = f"mailto:{address}"
+    if not str(config["VAPID_SUBJECT"]).startswith(("mailto:", "https://")):
+        raise ConfigError("FAMILY_APP_VAPID_SUBJECT must start with mailto: or https://.")

@@ -48,10 +48,14 @@ def backoff(attempts: int) -> timedelta:
 
 def _channels_ready() -> list[str]:
     """Channels that can send at all here. Without FAMILY_APP_SMTP_URL e-mail
-    deliveries wait in the outbox (they are not failures of the family's)."""
-    from .notifications import EMAIL
+    deliveries wait in the outbox (they are not failures of the family's); push
+    deliveries are only written while a VAPID key is configured, and wait the
+    same way if it is taken away."""
+    from .access import push_configured
+    from .notifications import EMAIL, PUSH
 
-    return [EMAIL] if current_app.config.get("SMTP_URL") else []
+    ready = [EMAIL] if current_app.config.get("SMTP_URL") else []
+    return ready + ([PUSH] if push_configured() else [])
 
 
 def claim(session: Session, delivery_id: int, now: datetime) -> datetime | None:
@@ -120,16 +124,15 @@ def _finish(session: Session, delivery_id: int, claimed_at: datetime, **values: 
 
 def _error_code(exc: BaseException) -> str:
     """What went wrong, without anything personal: the exception class and, for
-    an SMTP answer, its numeric code (never the server's text, which may echo
-    the address)."""
-    code = getattr(exc, "smtp_code", None)
+    an SMTP answer or a push service's, its numeric code (never the server's
+    text, which may echo the address or the endpoint)."""
+    code = getattr(exc, "smtp_code", None) or getattr(exc, "status", None)
     return f"{type(exc).__name__}" + (f" {code}" if code else "")
 
 
 def send_one(session: Session, delivery_id: int, now: datetime | None = None) -> str | None:
     """Claim, send and mark one delivery. Returns its new status, or None when it
     was not ours to send."""
-    from . import mail
     from .access import may_be_told_of
     from .models import Plan
     from .notifications import channels_for
@@ -163,7 +166,7 @@ def send_one(session: Session, delivery_id: int, now: datetime | None = None) ->
         _finish(session, delivery_id, claimed_at, status=DeliveryStatus.SKIPPED)
         return DeliveryStatus.SKIPPED
     try:
-        mail.send(mail.build_message(notification, person))
+        reached = _send(session, delivery.channel, notification, person)
     except Exception as exc:  # noqa: BLE001 - any failure must reach the retry path
         # Not only the network: a bad header or link would otherwise leave the
         # delivery claimed for ever, never counted as failed for the coordinator.
@@ -179,8 +182,34 @@ def send_one(session: Session, delivery_id: int, now: datetime | None = None) ->
             next_attempt_at=now + backoff(attempts),
         )
         return DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING
+    if not reached:
+        # Every browser had unsubscribed (404/410) and is removed: nobody to tell.
+        _finish(session, delivery_id, claimed_at, status=DeliveryStatus.SKIPPED)
+        return DeliveryStatus.SKIPPED
     _finish(session, delivery_id, claimed_at, status=DeliveryStatus.SENT, sent_at=utcnow())
     return DeliveryStatus.SENT
+
+
+def _send(session: Session, channel: str, notification: Notification, person: Person) -> bool:
+    """Send on the delivery's channel; raises for a retry. False when there was
+    nobody left to reach (push: every browser gone)."""
+    from . import mail, push
+    from .notifications import EMAIL, PUSH
+
+    if channel == EMAIL:
+        mail.send(mail.build_message(notification, person))
+        return True
+    if channel == PUSH:
+        outcome = push.send_notice(session, notification, person)
+        # Browsers that are gone stay gone, and those reached are marked, even
+        # when another browser's failure makes the delivery retry.
+        session.commit()
+        if outcome.failure is not None:
+            raise outcome.failure
+        if outcome.removed or outcome.delivered:
+            log.info("push: %s reached, %s gone", outcome.delivered, outcome.removed)
+        return outcome.delivered > 0
+    raise ValueError(f"unknown channel {channel!r}")
 
 
 def send_due(session: Session, now: datetime | None = None) -> Counter[str]:

@@ -9,6 +9,12 @@ BIN="${FAMILY_APP_BIN:-}"
 family_app() { "${BIN}family-app" "$@"; }
 
 family_app translations compile >/dev/null
+if [ "${1:-}" = "--demo" ] && [ -z "${FAMILY_APP_VAPID_PRIVATE_KEY:-}${FAMILY_APP_VAPID_PRIVATE_KEY_FILE:-}" ]; then
+  # Push works out of the box in the demo: a key pair made once in the instance
+  # folder (only the public key is printed; the private key stays in the file).
+  family_app push keys --write instance/vapid-private-key.pem --if-missing >/dev/null
+  export FAMILY_APP_VAPID_PRIVATE_KEY_FILE="$PWD/instance/vapid-private-key.pem"
+fi
 family_app db upgrade
 if [ "${1:-}" = "--demo" ]; then
   family_app seed-demo

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -195,11 +195,13 @@ def not_me(credential_id: int):
 @guard(Policy.SIGNED_IN)
 def sign_out_everywhere():
     """Every session of this person ends: their session version moves on."""
+    from ..push import forget_devices
     from .feeds import revoke_feeds
 
     me = _me()
     me.session_version += 1
     revoke_feeds(db.session, me)  # a lost phone's calendar stops receiving meetings too
+    forget_devices(db.session, me)  # ... and its notices
     record(db.session, AuditAction.SIGN_OUT, me, detail="everywhere")
     db.session.commit()
     sign_out()
@@ -307,20 +309,43 @@ def _email_error(address: str) -> str | None:
     return None
 
 
+def _devices_text(count: int) -> str:
+    return ngettext(
+        "%(num)d telefon eller dator får dina notiser.",
+        "%(num)d telefoner eller datorer får dina notiser.",
+        count,
+    )
+
+
+def _channels(me: Person) -> list[str]:
+    """The channels this person chooses topics for: e-mail once they have an
+    address (a child under 13 may choose before a grown-up's yes), push where
+    this server sends it."""
+    from ..access import may_turn_on_push
+    from ..notifications import EMAIL, PUSH
+
+    channels = [EMAIL] if me.email else []
+    if may_turn_on_push(me):
+        channels.append(PUSH)
+    return channels
+
+
 def _settings_page(typed_email: str | None = None, email_error: str | None = None, status=200):
-    """The settings page: the address, the topics, and (for a guardian) the yes
-    to e-mail for each child under 13. Re-drawn with what was typed on an error."""
+    """The settings page: the address, the topics per channel, this phone's
+    notices, and (for a guardian) the yes to e-mail for each child under 13.
+    Re-drawn with what was typed on an error."""
     from ..access import (
         child_email_approved,
         child_needs_email_approval,
         children_whose_email_i_decide,
-        may_receive_email,
     )
     from ..models import ChildEmailApproval
-    from ..notifications import EMAIL, setting_on
+    from ..notifications import EMAIL, PUSH, setting_on
+    from ..push import application_server_key, device_count
 
     me = _me()
     topics = _topic_labels()
+    channels = _channels(me)
     children = children_whose_email_i_decide(db.session, me)
     my_yes = set(
         db.session.scalars(
@@ -328,17 +353,22 @@ def _settings_page(typed_email: str | None = None, email_error: str | None = Non
         )
     )
     needs_yes = child_needs_email_approval(db.session, me)
+    devices = device_count(db.session, me) if PUSH in channels else 0
     return (
         render_template(
             "account/notification_settings.html",
             topics=topics,
-            email=me.email or "",
-            typed_email=me.email or "" if typed_email is None else typed_email,
+            typed_email=(me.email or "") if typed_email is None else typed_email,
             email_error=email_error,
-            email_possible=may_receive_email(db.session, me),
+            email_possible=EMAIL in channels,
             needs_yes=needs_yes,
             has_yes=needs_yes and child_email_approved(db.session, me),
             email_on={t for t, _n in topics if setting_on(db.session, me, t, EMAIL)},
+            push_possible=PUSH in channels,
+            push_on={t for t, _n in topics if setting_on(db.session, me, t, PUSH)},
+            push_key=application_server_key() if PUSH in channels else None,
+            devices=devices,
+            devices_text=_devices_text(devices),
             children=[(child, child.id in my_yes) for child in children],
         ),
         status,
@@ -348,15 +378,18 @@ def _settings_page(typed_email: str | None = None, email_error: str | None = Non
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @guard(Policy.SIGNED_IN)
 def notification_settings():
-    """In the app a person always gets their notices; e-mail per topic, on or off.
-    Plain forms (no JavaScript): a box per topic, one button."""
-    from ..notifications import EMAIL, set_setting
+    """In the app a person always gets their notices; e-mail and push per topic,
+    on or off. A plain form (no JavaScript): a box per topic and channel, one
+    button. Turning push on for a phone needs the browser (static/js/push.js)."""
+    from ..notifications import set_setting
 
     me = _me()
-    if request.method == "POST" and me.email:
-        chosen = set(request.form.getlist("email"))
-        for topic, _name in _topic_labels():
-            set_setting(db.session, me, topic, EMAIL, topic in chosen)
+    channels = _channels(me)
+    if request.method == "POST" and channels:
+        for channel in channels:
+            chosen = set(request.form.getlist(channel))
+            for topic, _name in _topic_labels():
+                set_setting(db.session, me, topic, channel, topic in chosen)
         db.session.commit()
         flash(_("Dina val är sparade."), "success")
         return redirect(url_for("account.notification_settings"), 303)
@@ -416,6 +449,39 @@ def decide_child_email(child_id: int):
         else _("Du har sagt nej till e-post för %(name)s.", name=name),
         "success",
     )
+    return redirect(url_for("account.notification_settings"), 303)
+
+
+@bp.post("/push/subscribe")
+@guard(Policy.TURN_ON_PUSH)
+def push_subscribe():
+    """The browser's PushSubscription.toJSON() (sent by static/js/push.js with the
+    CSRF header): this browser now gets the person's notices. Bad input is a 400
+    with the part that was wrong, never a 500."""
+    from ..push import InvalidSubscription, check_subscription, device_count, save_subscription
+
+    try:
+        found = check_subscription(request.get_json(silent=True))
+    except InvalidSubscription as exc:
+        return jsonify(error=exc.code), 400
+    save_subscription(db.session, _me(), found)
+    db.session.commit()
+    count = device_count(db.session, _me())
+    return jsonify(devices=count, devices_text=_devices_text(count)), 201
+
+
+@bp.post("/push/unsubscribe")
+@guard(Policy.OWN_PUSH_SUBSCRIPTION)
+def push_unsubscribe():
+    """This browser (named by its endpoint) gets no more notices."""
+    from ..push import device_count
+
+    db.session.delete(g.push_subscription)
+    db.session.commit()
+    count = device_count(db.session, _me())
+    if request.is_json:
+        return jsonify(devices=count, devices_text=_devices_text(count))
+    flash(_("Den här telefonen får inte längre notiser."), "success")
     return redirect(url_for("account.notification_settings"), 303)
 
 

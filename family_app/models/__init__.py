@@ -7,6 +7,7 @@ from .activity import (
     DeliveryStatus,
     Notification,
     NotificationSetting,
+    PushSubscription,
 )
 from .auth import CalendarFeed, Credential, Invitation, WebAuthnChallenge
 from .base import Base, utcnow
@@ -94,6 +95,7 @@ __all__ = [
     "PlanMember",
     "PlanStatus",
     "PrincipalKind",
+    "PushSubscription",
     "STAFF_MEMBER_ROLES",
     "Statement",
     "StatementAnswer",

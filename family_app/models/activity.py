@@ -114,3 +114,23 @@ class ChildEmailApproval(Base):
     child_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     guardian_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PushSubscription(Base):
+    """One browser that gets Web Push notices for one person (issue 13).
+
+    What the browser's ``PushSubscription.toJSON()`` gave: the push service's
+    address and the keys the notice is encrypted with. The endpoint identifies a
+    device, so it is never logged; a push service answering 404 or 410 removes
+    the row. An endpoint belongs to one person at a time: a shared phone that
+    someone else turns notices on for moves to them."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(100))  # base64url, 65 bytes
+    auth: Mapped[str] = mapped_column(String(30))  # base64url, 16 bytes
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

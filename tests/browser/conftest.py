@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from family_app.config import PROJECT_ROOT, normalise_database_url
+from family_app.push import generate_keys
 
 CHROMIUM = os.environ.get("FAMILY_APP_CHROMIUM", "/usr/bin/chromium")
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -136,6 +137,8 @@ def _serve(
         FAMILY_APP_MARK_UNTRANSLATED="1",
         # The queue beside the database, never in the developer's instance folder.
         FAMILY_APP_QUEUE_URL=f"sqlite:///{tmp / f'{suffix}-queue.db'}",
+        # Web Push offered, as in the demo (tests/browser/test_push.py).
+        FAMILY_APP_VAPID_PRIVATE_KEY=generate_keys()[0],
     )
     env.update(extra_env or {})
     run = LiveServer(origin, database_url, env, [])

@@ -50,10 +50,11 @@ from family_app.models import (
     Person,
     PlanMember,
     PlanStatus,
+    PushSubscription,
     Statement,
     StatementAnswer,
 )
-from tests.conftest import sign_in_as
+from tests.conftest import app_config, sign_in_as
 from tests.factories import make_family, unique
 
 ROLES = [
@@ -154,9 +155,15 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("account.calendar", "GET"): signed_in(200),
     ("account.notifications", "GET"): signed_in(200),
     # How notices reach me: anyone signed in, for themself (without an e-mail
-    # address in this world, the page says so and a POST changes nothing).
+    # address in this world only the push choices are saved; this server has a
+    # VAPID key, see the app fixture below).
     ("account.notification_settings", "GET"): signed_in(200),
-    ("account.notification_settings", "POST"): signed_in(200),
+    ("account.notification_settings", "POST"): signed_in(303),
+    # Web Push: anyone signed in turns notices on for their own phone (the empty
+    # form is no subscription); turning a phone off names its endpoint, and the
+    # world's phone is the guardian's: nobody else's, not even the coordinator's.
+    ("account.push_subscribe", "POST"): signed_in(400),
+    ("account.push_unsubscribe", "POST"): only(["guardian"], 303),
     # Their own address (an empty one removes it; a fresh session, so no detour).
     ("account.set_email", "POST"): signed_in(303),
     # Yes or no to e-mail for a child: a guardian with custody of that child only.
@@ -326,6 +333,22 @@ def test_every_route_has_a_matrix_entry_and_an_access_policy(app):
     assert all(isinstance(p, Policy) for p in policies.values())
 
 
+@pytest.fixture
+def app(database_url: str):
+    """The app as in tests/conftest.py, with a VAPID key: Web Push is offered, so
+    its routes answer as they would in production."""
+    from family_app import create_app
+    from family_app.extensions import db
+    from family_app.push import generate_keys
+    from tests.conftest import _empty_all_tables
+
+    _empty_all_tables(database_url)
+    app = create_app(app_config(database_url, VAPID_PRIVATE_KEY=generate_keys()[0]))
+    yield app
+    db.engine.dispose()
+    _empty_all_tables(database_url)
+
+
 @dataclass
 class World:
     people: dict[str, object]
@@ -364,6 +387,13 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
                 plan_id=family.plan.id, person_id=person.id, role=member_role, has_custody=custody
             )
         )
+    phone = PushSubscription(
+        person_id=family.guardians[0].id,
+        endpoint=f"https://fcm.googleapis.com/fcm/send/{unique('phone')}",
+        p256dh="B" + "A" * 86,
+        auth="A" * 22,
+    )
+    session.add(phone)
     credential = Credential(
         person_id=family.guardians[0].id,
         credential_id=f"cred-{family.plan.id}".encode(),
@@ -446,6 +476,7 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "decision_id": decision.id,
         "exception_id": exception.id,
         "child_id": family.child.id,
+        "endpoint": phone.endpoint,
     }
     return World(people, args)
 
@@ -494,9 +525,10 @@ def _ask(app: Flask, world: World, role: str, endpoint: str, method: str):
     if method == "GET":
         return path, client.get(path)
     token = _csrf_token(app, client)
-    response = client.open(
-        path, method=method, data={"csrf_token": token}, headers={"X-CSRFToken": token}
-    )
+    data = {"csrf_token": token}
+    if endpoint == "account.push_unsubscribe":
+        data["endpoint"] = args["endpoint"]  # the world's phone, the guardian's
+    response = client.open(path, method=method, data=data, headers={"X-CSRFToken": token})
     return path, response
 
 

@@ -27,11 +27,27 @@ from family_app.models import (
     Meeting,
     MeetingStatus,
 )
-from tests.conftest import csrf_token, sign_in_as
+from tests.conftest import app_config, csrf_token, sign_in_as
 from tests.factories import make_agency, make_family, make_person
 
 EXAMPLES = int(os.environ.get("FAMILY_APP_FUZZ_EXAMPLES", "12"))
 SOURCE = Path(__file__).resolve().parents[2] / "family_app"
+
+
+@pytest.fixture
+def app(database_url: str):
+    """The app as in tests/conftest.py, with a VAPID key, so the Web Push routes
+    are open and their views fuzzed."""
+    from family_app import create_app
+    from family_app.extensions import db
+    from family_app.push import generate_keys
+    from tests.conftest import _empty_all_tables
+
+    _empty_all_tables(database_url)
+    app = create_app(app_config(database_url, VAPID_PRIVATE_KEY=generate_keys()[0]))
+    yield app
+    db.engine.dispose()
+    _empty_all_tables(database_url)
 
 
 def _field_names() -> list[str]:
@@ -227,6 +243,8 @@ ROUTE_NAMES = [
     "account.notification_settings",
     "account.set_email",
     "account.decide_child_email",
+    "account.push_subscribe",
+    "account.push_unsubscribe",
     "account.unsubscribe",
     "account.not_me",
     "account.read_notifications",
@@ -347,7 +365,7 @@ def test_no_form_input_makes_a_500(app, world, endpoint):
     post_form()
 
 
-JSON_ROUTES = [e for e in ROUTE_NAMES if e.startswith("auth.passkey_")]
+JSON_ROUTES = [e for e in ROUTE_NAMES if e.startswith(("auth.passkey_", "account.push_"))]
 
 
 @pytest.mark.parametrize("endpoint", JSON_ROUTES)
