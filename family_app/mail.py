@@ -66,7 +66,18 @@ def content_language(code: str) -> str:
     return code.replace("_", "-")
 
 
-def build_message(notification: Notification, person: Person) -> EmailMessage:
+def message_id(delivery_id: int) -> str:
+    """The same Message-ID for every attempt of one delivery. A consumer that dies
+    after the mail server took a message but before it marked it sent sends it
+    again once the claim is stale (no SMTP client can know otherwise); mail
+    servers and programs that drop a repeated Message-ID then show it once."""
+    host = urlsplit(public_origin()).hostname or "min-sip"
+    return f"<delivery-{delivery_id}@{host}>"
+
+
+def build_message(
+    notification: Notification, person: Person, delivery_id: int | None = None
+) -> EmailMessage:
     """The e-mail for one notice to one person, in that person's language."""
     language = person.preferred_language
     if language not in current_app.config["LANGUAGES"]:
@@ -92,7 +103,9 @@ def build_message(notification: Notification, person: Person) -> EmailMessage:
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = person.email
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="min-sip")
+    message["Message-ID"] = (
+        message_id(delivery_id) if delivery_id is not None else make_msgid(domain="min-sip")
+    )
     message["Content-Language"] = content_language(language)
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

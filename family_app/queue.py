@@ -166,7 +166,7 @@ def send_one(session: Session, delivery_id: int, now: datetime | None = None) ->
         _finish(session, delivery_id, claimed_at, status=DeliveryStatus.SKIPPED)
         return DeliveryStatus.SKIPPED
     try:
-        reached = _send(session, delivery.channel, notification, person)
+        reached = _send(session, delivery, notification, person)
     except Exception as exc:  # noqa: BLE001 - any failure must reach the retry path
         # Not only the network: a bad header or link would otherwise leave the
         # delivery claimed for ever, never counted as failed for the coordinator.
@@ -190,14 +190,15 @@ def send_one(session: Session, delivery_id: int, now: datetime | None = None) ->
     return DeliveryStatus.SENT
 
 
-def _send(session: Session, channel: str, notification: Notification, person: Person) -> bool:
+def _send(session: Session, delivery: Delivery, notification: Notification, person: Person) -> bool:
     """Send on the delivery's channel; raises for a retry. False when there was
     nobody left to reach (push: every browser gone)."""
     from . import mail, push
     from .notifications import EMAIL, PUSH
 
+    channel = delivery.channel
     if channel == EMAIL:
-        mail.send(mail.build_message(notification, person))
+        mail.send(mail.build_message(notification, person, delivery_id=delivery.id))
         return True
     if channel == PUSH:
         outcome = push.send_notice(session, notification, person)

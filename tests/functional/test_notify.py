@@ -414,6 +414,35 @@ def test_a_consumer_killed_between_claim_and_send_loses_nothing_and_sends_once(
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
 
 
+def test_a_consumer_killed_after_the_server_took_the_mail_sends_it_again_with_the_same_id(
+    mail_app, session, smtp
+):
+    """The one gap no SMTP client can close: the server accepted the message and
+    the consumer died before marking it sent. The stale claim is taken again and
+    the message goes out again, with the same Message-ID, so mail programs that
+    drop a repeated Message-ID show it once. Never lost, at worst repeated."""
+    from family_app import mail
+    from family_app.models import Notification as NotificationRow
+
+    inbox, _port = smtp
+    family = make_family(session, guardians=1)
+    _with_addresses(session, family)
+    with mail_app.app_context():
+        coordinator = db.session.get(Person, family.coordinator.id)
+        (notice,) = notify(db.session, [coordinator], None, "consent_changed")
+        db.session.commit()
+        (delivery_id,) = [d.id for d in _deliveries(session)]
+        now = datetime.now(UTC)
+        assert claim(db.session, delivery_id, now) == now
+        row = db.session.get(NotificationRow, notice.id)
+        mail.send(mail.build_message(row, coordinator, delivery_id=delivery_id))
+        # ... the consumer dies here, before marking the delivery sent.
+        later = now + CLAIM_TIMEOUT + timedelta(seconds=1)
+        assert send_due(db.session, later) == {DeliveryStatus.SENT: 1}
+    first, second = inbox.to("coordinator@example.org")
+    assert first["Message-ID"] == second["Message-ID"] == f"<delivery-{delivery_id}@localhost>"
+
+
 def test_the_daily_job_reminds_of_tomorrows_meeting_once_across_two_runs(mail_app, session, smtp):
     """The reminders run in the consumer's daily job: a meeting tomorrow gives each
     family member with e-mail on exactly one reminder, however often it runs."""
