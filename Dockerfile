@@ -30,7 +30,7 @@ COPY static ./static
 COPY translations ./translations
 COPY scripts/start.sh ./scripts/start.sh
 # Catalogues are compiled at build time (.mo files are not in git).
-RUN pybabel compile -q -d translations && chown -R app:app /app
+RUN pybabel -q compile -d translations && chown -R app:app /app
 
 USER app
 EXPOSE 5000
