@@ -58,8 +58,9 @@ def _set_headers(response: Response) -> Response:
     if request.endpoint != "static":
         # Pages may carry a child's data: keep them off shared devices and proxies.
         headers["Cache-Control"] = "no-store"
-        headers.add("Vary", "HX-Request")
-        headers.add("Vary", "Cookie")
+        # One Vary header, merged with the Accept-Encoding that compression put there.
+        response.vary.add("HX-Request")
+        response.vary.add("Cookie")
     return response
 
 

@@ -144,7 +144,7 @@
         if (window.speechSynthesis) { window.speechSynthesis.cancel(); }
         clearDrafts();
         // Sign out on the way, so the next person on this device sees nothing.
-        var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+        var token = JSON.parse(document.body.getAttribute("data-hx-headers") || "{}")["X-CSRFToken"];
         if (navigator.sendBeacon && link.dataset.signOut && token) {
           var data = new FormData();
           data.append("csrf_token", token);

@@ -66,7 +66,7 @@
   }
 
   function csrfToken() {
-    var holder = document.body.getAttribute("hx-headers");
+    var holder = document.body.getAttribute("data-hx-headers");
     try { return JSON.parse(holder)["X-CSRFToken"]; } catch (e) { return ""; }
   }
 
