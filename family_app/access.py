@@ -187,33 +187,43 @@ def _state_of(plan: Plan, consent: Consent | None, now: datetime) -> ConsentStat
 def consent_state(session: Session, plan: Plan, agency_id: int, now: datetime) -> ConsentState:
     """Effective consent for one agency in one plan, read fresh from the database.
 
-    Never cached: a revocation must bind the very next request in every worker.
+    Never cached across requests: a revocation must bind the very next request in
+    every worker. Within one GET the plan's consents are read once (plan_consents).
     """
-    from sqlalchemy.orm import selectinload
+    return _state_of(plan, plan_consents(session, plan).get(agency_id), now)
 
-    consent = session.scalar(
-        select(Consent)
-        .where(Consent.plan_id == plan.id, Consent.agency_id == agency_id)
-        .options(selectinload(Consent.parties), selectinload(Consent.exceptions))
-        .execution_options(populate_existing=True)
-    )
-    return _state_of(plan, consent, now)
+
+def _consents_read_in_this_request() -> dict[int, dict[int, Consent]] | None:
+    """Where a GET keeps the consents it read, per plan; None where nothing may be
+    kept (outside a request, or a request that may change consent itself)."""
+    from flask import g, has_request_context, request
+
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return None
+    return g.setdefault("plan_consents", {})
 
 
 def plan_consents(session: Session, plan: Plan) -> dict[int, Consent]:
-    """Every consent of a plan with its parties, in two statements however many
-    agencies take part (read fresh: never cached across requests)."""
-    from sqlalchemy.orm import selectinload
+    """Every consent of a plan with its parties and exceptions, in one statement
+    however many agencies take part. Read fresh from the database once per request
+    (a GET changes no consent), never kept across requests."""
+    from sqlalchemy.orm import joinedload
 
-    return {
+    kept = _consents_read_in_this_request()
+    if kept is not None and plan.id in kept:
+        return kept[plan.id]
+    consents = {
         c.agency_id: c
         for c in session.scalars(
             select(Consent)
             .where(Consent.plan_id == plan.id)
-            .options(selectinload(Consent.parties), selectinload(Consent.exceptions))
+            .options(joinedload(Consent.parties), joinedload(Consent.exceptions))
             .execution_options(populate_existing=True)
-        )
+        ).unique()
     }
+    if kept is not None:
+        kept[plan.id] = consents
+    return consents
 
 
 def consent_states(
@@ -758,17 +768,18 @@ def may_be_told_of(
     return agency_id is None or access.sees_agency(agency_id)
 
 
-def ended_family_plan_ids(person: Person, today: date | None = None) -> Any:
+def ended_family_plan_ids(person: Person | int, today: date | None = None) -> Any:
     """The plans whose guardian or relative ``person`` is, and whose child has come
     of age: the notifications about them are no longer this person's to read."""
     today = today or stockholm_today()
+    person_id = person if isinstance(person, int) else person.id
     child = aliased(Person)
     return (
         select(Plan.id)
         .join(PlanMember, PlanMember.plan_id == Plan.id)
         .join(child, child.id == Plan.child_id)
         .where(
-            PlanMember.person_id == person.id,
+            PlanMember.person_id == person_id,
             PlanMember.role.in_([MemberRole.GUARDIAN, MemberRole.RELATIVE]),
             child.birth_date <= adult_born_by(today, age_rules()),
         )
@@ -1041,9 +1052,20 @@ def _load_unsubscribe(token: str) -> Any:
 
 
 def _load_meeting(kwargs: dict[str, Any]) -> PlanAccess:
+    from sqlalchemy.orm import joinedload
+
     from .extensions import db
 
-    meeting = db.session.get(Meeting, kwargs["meeting_id"])
+    # With its attendees (rule 6 asks who is invited) in the same statement.
+    meeting = (
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.id == kwargs["meeting_id"])
+            .options(joinedload(Meeting.attendees).joinedload(MeetingAttendee.person))
+        )
+        .unique()
+        .first()
+    )
     if meeting is None:
         abort(404)
     g.meeting = meeting
@@ -1407,12 +1429,16 @@ def team_plans(session: Session, person: Person, now: datetime | None = None) ->
     member_plan_ids = select(PlanMember.plan_id).where(
         PlanMember.person_id == person.id, PlanMember.role == MemberRole.PROFESSIONAL
     )
-    plans = session.scalars(
-        select(Plan)
-        .where((Plan.coordinator_id == person.id) | Plan.id.in_(member_plan_ids))
-        .where(Plan.status != PlanStatus.CLOSED)
-        .options(*plan_load_options())
-    ).all()
+    plans = (
+        session.scalars(
+            select(Plan)
+            .where((Plan.coordinator_id == person.id) | Plan.id.in_(member_plan_ids))
+            .where(Plan.status != PlanStatus.CLOSED)
+            .options(*plan_load_options())
+        )
+        .unique()
+        .all()
+    )
     consents: dict[int, Consent] = {}
     if plans and person.agency_id is not None:
         consents = {

@@ -330,22 +330,31 @@ def tell_of_meeting(
     return made
 
 
-def _readable(person: Person) -> Any:
+def _readable(person: Person | int) -> Any:
     """A person's notifications, less those about a plan they have lost access to
     because its child has come of age (decision 3)."""
     from .access import ended_family_plan_ids
 
-    return (Notification.person_id == person.id) & (
-        Notification.plan_id.is_(None) | Notification.plan_id.not_in(ended_family_plan_ids(person))
+    person_id = person if isinstance(person, int) else person.id
+    return (Notification.person_id == person_id) & (
+        Notification.plan_id.is_(None)
+        | Notification.plan_id.not_in(ended_family_plan_ids(person_id))
+    )
+
+
+def unread_count_query(person: Person | int) -> Any:
+    """The unread count as a scalar subquery, so it can ride along with another
+    statement (the signed-in person's, see auth/session.py)."""
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(_readable(person), Notification.read_at.is_(None))
+        .scalar_subquery()
     )
 
 
 def unread_count(session: Session, person: Person) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(_readable(person), Notification.read_at.is_(None))
-    )
+    return session.scalar(select(unread_count_query(person)))
 
 
 def recent(session: Session, person: Person, limit: int = 50) -> list[Notification]:
@@ -389,6 +398,10 @@ def recent(session: Session, person: Person, limit: int = 50) -> list[Notificati
 
 
 def mark_all_read(session: Session, person: Person) -> None:
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.pop("unread_notifications", None)
     session.execute(
         update(Notification)
         .where(Notification.person_id == person.id, Notification.read_at.is_(None))
@@ -528,11 +541,30 @@ def _consent_text(notification: Notification, reader: Person) -> str | None:
 def _unread_for_current_person() -> int:
     """The header's "new messages" count. A template global called only where the
     header is drawn, so fragments (autosave, htmx swaps) cost no query."""
+    from flask import g
+
     from .auth.session import current_person
     from .extensions import db
 
     person = current_person()
-    return unread_count(db.session, person) if person else 0
+    if person is None:
+        return 0
+    # Counted with the person when the request signed them in (one statement);
+    # forgotten if this request wrote or read notices since (see below).
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(db.session, person)
+    return g.unread_notifications
+
+
+def _forget_unread_after_flush(session: Session, _context: object) -> None:
+    """A notice written, changed or deleted in this request: count again."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Notification) for obj in changed):
+        g.pop("unread_notifications", None)
 
 
 def _notice_text(notification: Notification) -> str:
@@ -569,6 +601,8 @@ def init_app(app) -> None:  # noqa: ANN001 - Flask app
     app.jinja_env.globals["unread_notifications"] = _unread_for_current_person
     app.jinja_env.globals["notification_target"] = _notice_target
 
+    if not event.contains(Session, "after_flush", _forget_unread_after_flush):
+        event.listen(Session, "after_flush", _forget_unread_after_flush)
     if not event.contains(Session, "after_commit", _wake_queue_after_commit):
         event.listen(Session, "after_commit", _wake_queue_after_commit)
         event.listen(Session, "after_rollback", _forget_wake_on_rollback)

@@ -34,19 +34,32 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _csp_header() -> str:
+def _csp_template() -> tuple[str, str]:
+    """The policy around the nonce, joined once per process (CSP is constant)."""
     parts = []
     for directive, sources in CSP.items():
         values = list(sources)
         if directive == "script-src":
-            values.append(f"'nonce-{csp_nonce()}'")
+            values.append("'nonce-\0'")
         parts.append(f"{directive} {' '.join(values)}")
-    return "; ".join(parts)
+    before, after = "; ".join(parts).split("\0")
+    return before, after
+
+
+_CSP_AROUND_NONCE = _csp_template()
+
+
+def _csp_header() -> str:
+    before, after = _CSP_AROUND_NONCE
+    return f"{before}{csp_nonce()}{after}"
 
 
 def _set_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", _csp_header())
+    if response.status_code != 304:
+        # A 304 has no body; a new policy (a new nonce) sent with it would replace
+        # the one the kept copy's scripts were written for.
+        headers.setdefault("Content-Security-Policy", _csp_header())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     # Never leak a path (an invitation link) to another site.
     headers.setdefault("Referrer-Policy", "no-referrer")

@@ -17,8 +17,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import create_engine, delete, event, text
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from family_app import create_app
 from family_app.config import normalise_database_url
@@ -135,3 +136,29 @@ def csrf_token(client: FlaskClient, path: str = "/") -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def statements_of(
+    app: Flask, client: FlaskClient, path: str, status: int = 200, **kw: object
+) -> tuple[list[str], TestResponse]:
+    """The SQL statements one GET of ``path`` sends, and its response: the one way
+    every query-count test counts (a statement is anything the driver executes)."""
+    statements: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        response = client.get(path, **kw)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert response.status_code == status, (path, response.status_code)
+    return statements, response
+
+
+def count_queries(app: Flask, client: FlaskClient, path: str, status: int = 200) -> int:
+    """How many SQL statements one GET of ``path`` costs."""
+    return len(statements_of(app, client, path, status)[0])

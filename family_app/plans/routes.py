@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, make_response, render_template, request
 from flask_babel import gettext as _
 
 from ..access import Policy, current_access, guard
 from ..audit import AuditAction, record, record_read
+from ..etag import not_modified, plan_page_etag
 from ..extensions import db
 from ..i18n import current_language
 from ..ics import calendar, meeting_event
@@ -34,11 +35,25 @@ def _page(read_as: str | None = None):
     return access, page
 
 
+def _answer(template: str, access, page, **context) -> Response:
+    """The page with its ETag; 304 without rendering when the reader (already let
+    in by the guard, and the read already recorded) holds this very page."""
+    from ..views.routes import views_due_for
+
+    etag = plan_page_etag(access, page, current_language(), views_due_for(access))
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    response = make_response(render_template(template, page=page, access=access, **context))
+    response.set_etag(etag)
+    return response
+
+
 @bp.get("/plans/<int:plan_id>")
 @guard(Policy.PLAN_READ)
 def plan(plan_id: int):
     access, page = _page(read_as="plan")
-    return render_template("plans/plan.html", page=page, access=access)
+    return _answer("plans/plan.html", access, page)
 
 
 @bp.get("/plans/<int:plan_id>/next")
@@ -47,24 +62,22 @@ def next_steps(plan_id: int):
     access, page = _page(read_as="plan_next")
     if is_htmx():
         full = not request.args.get("brief")
-        return render_template("plans/_next.html", page=page, access=access, full=full)
-    return render_template("plans/next.html", page=page, access=access)
+        return _answer("plans/_next.html", access, page, full=full)
+    return _answer("plans/next.html", access, page)
 
 
 @bp.get("/plans/<int:plan_id>/people")
 @guard(Policy.PLAN_READ)
 def people(plan_id: int):
     access, page = _page(read_as="plan_people")
-    return render_template(
-        "plans/people.html", page=page, access=access, people=people_in_plan(page)
-    )
+    return _answer("plans/people.html", access, page, people=people_in_plan(page))
 
 
 @bp.get("/plans/<int:plan_id>/meetings")
 @guard(Policy.PLAN_READ)
 def meetings(plan_id: int):
     access, page = _page(read_as="plan_meetings")
-    return render_template("plans/meetings.html", page=page, access=access)
+    return _answer("plans/meetings.html", access, page)
 
 
 @bp.get("/meetings/<int:meeting_id>")

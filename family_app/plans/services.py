@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import g, has_request_context
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..access import PlanAccess
 from ..content import ShownText, Translations
@@ -38,22 +39,32 @@ def plan_meetings(session: Session, plan_ids: list[int]) -> list[Meeting]:
     """Meetings of these plans with agenda, attendees and decisions, in one go."""
     if not plan_ids:
         return []
-    return list(
+    found = list(
         session.scalars(
             select(Meeting)
             .where(Meeting.plan_id.in_(plan_ids))
             .order_by(Meeting.starts_at)
             .options(
+                # Attendees are joined (one list joined is no cross product); the
+                # agenda and the decisions cost a statement each: three in all.
                 selectinload(Meeting.agenda_items)
-                .selectinload(AgendaItem.answer)
-                .selectinload(StatementAnswer.statement),
-                selectinload(Meeting.attendees).selectinload(MeetingAttendee.person),
-                selectinload(Meeting.attendees).selectinload(MeetingAttendee.agency),
-                selectinload(Meeting.decisions).selectinload(Decision.agency),
-                selectinload(Meeting.decisions).selectinload(Decision.person),
+                .joinedload(AgendaItem.answer)
+                .joinedload(StatementAnswer.statement),
+                joinedload(Meeting.attendees).options(
+                    joinedload(MeetingAttendee.person), joinedload(MeetingAttendee.agency)
+                ),
+                selectinload(Meeting.decisions).options(
+                    joinedload(Decision.agency), joinedload(Decision.person)
+                ),
             )
-        )
+        ).unique()
     )
+    if has_request_context():
+        # The menu's "views due" (views/services.py) reads the same meetings.
+        loaded = g.setdefault("plan_meetings", {})
+        for plan_id in plan_ids:
+            loaded[plan_id] = [m for m in found if m.plan_id == plan_id]
+    return found
 
 
 @dataclass(frozen=True)

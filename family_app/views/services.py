@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import g, has_request_context, request
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from ..access import PlanAccess, views_open
 from ..audit import AuditAction, record
@@ -75,16 +76,30 @@ def views_due(session: Session, access: PlanAccess, now: datetime | None = None)
     if not access.may_write_views:
         return None
     now = now or utcnow()
-    meetings = session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.plan_id == access.plan.id,
-            Meeting.status == MeetingStatus.PLANNED,
-            Meeting.starts_at > now,
+    loaded = None
+    if has_request_context() and request.method == "GET":
+        loaded = g.get("plan_meetings", {}).get(access.plan.id)
+    if loaded is not None:
+        # The page loaded every meeting of the plan with its attendees already.
+        meetings = sorted(
+            (m for m in loaded if m.status == MeetingStatus.PLANNED and m.starts_at > now),
+            key=lambda m: (m.starts_at, m.id),
         )
-        .order_by(Meeting.starts_at, Meeting.id)
-        .options(selectinload(Meeting.attendees).selectinload(MeetingAttendee.person))
-    ).all()
+    else:
+        meetings = (
+            session.scalars(
+                select(Meeting)
+                .where(
+                    Meeting.plan_id == access.plan.id,
+                    Meeting.status == MeetingStatus.PLANNED,
+                    Meeting.starts_at > now,
+                )
+                .order_by(Meeting.starts_at, Meeting.id)
+                .options(joinedload(Meeting.attendees).joinedload(MeetingAttendee.person))
+            )
+            .unique()
+            .all()
+        )
     meeting = next((m for m in meetings if access.is_asked_for_views(m, now)), None)
     if meeting is None:
         return None
@@ -106,10 +121,15 @@ def views_due(session: Session, access: PlanAccess, now: datetime | None = None)
 
 
 def own_statement(session: Session, meeting: Meeting, author: Person) -> Statement | None:
-    return session.scalar(
-        select(Statement)
-        .where(Statement.meeting_id == meeting.id, Statement.author_id == author.id)
-        .options(selectinload(Statement.answers).selectinload(StatementAnswer.response))
+    # The answers and the team's responses joined in: one statement.
+    return (
+        session.scalars(
+            select(Statement)
+            .where(Statement.meeting_id == meeting.id, Statement.author_id == author.id)
+            .options(joinedload(Statement.answers).joinedload(StatementAnswer.response))
+        )
+        .unique()
+        .first()
     )
 
 
@@ -306,15 +326,19 @@ def visible_statements(
 ) -> list[ShownStatement]:
     """Sent views as this reader may see them, each answer in full; the reader's
     own statement is included even as a draft."""
-    statements = session.scalars(
-        select(Statement)
-        .where(Statement.meeting_id == meeting.id)
-        .order_by(Statement.id)
-        .options(
-            selectinload(Statement.author),
-            selectinload(Statement.answers).selectinload(StatementAnswer.response),
+    statements = (
+        session.scalars(
+            select(Statement)
+            .where(Statement.meeting_id == meeting.id)
+            .order_by(Statement.id)
+            .options(
+                joinedload(Statement.author),
+                joinedload(Statement.answers).joinedload(StatementAnswer.response),
+            )
         )
-    ).all()
+        .unique()
+        .all()
+    )
     shown = []
     for statement in statements:
         own = statement.author_id == access.person.id

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from family_app.extensions import db
 from family_app.models import (
     Action,
     AuditEvent,
@@ -22,27 +21,15 @@ from family_app.models import (
     Statement,
     StatementAnswer,
 )
-from tests.conftest import sign_in_as
+from tests.conftest import sign_in_as, statements_of
 from tests.factories import birth_date_for_age, make_family, make_person
 
 NOW = datetime.now(UTC)
 
 
-def _count_queries(app, client, path: str) -> tuple[int, str]:
-    count = {"n": 0}
-
-    def on_execute(*_args, **_kw):
-        count["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        response = client.get(path)
-        assert response.status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    return count["n"], response.get_data(as_text=True)
+def _workspace(app, client) -> tuple[int, str]:
+    statements, response = statements_of(app, client, "/workspace/")
+    return len(statements), response.get_data(as_text=True)
 
 
 def _more_plans(session, family, n: int) -> None:
@@ -107,9 +94,9 @@ def test_my_plans_costs_the_same_with_one_plan_and_with_two_hundred(app, client,
     family = make_family(session)
     sign_in_as(client, family.coordinator)
     client.get("/workspace/")  # warm up: the first request loads what every request shares
-    one, _ = _count_queries(app, client, "/workspace/")
+    one, _ = _workspace(app, client)
     _more_plans(session, family, 199)
-    many, page = _count_queries(app, client, "/workspace/")
+    many, page = _workspace(app, client)
     assert page.count('class="card"') == 200
     assert many == one
 

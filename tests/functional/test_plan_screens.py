@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import brotli
 import icalendar
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from family_app.extensions import db
 from family_app.models import (
     Action,
     AgendaItem,
@@ -25,7 +24,7 @@ from family_app.models import (
     MemberRole,
     PlanMember,
 )
-from tests.conftest import csrf_token, sign_in_as
+from tests.conftest import count_queries, csrf_token, sign_in_as
 from tests.factories import make_agency, make_family, make_person
 
 HX = {"HX-Request": "true"}
@@ -411,22 +410,6 @@ def test_professional_feed_empties_once_consent_is_gone(client, session):
 # --- cost -------------------------------------------------------------------------------
 
 
-def _count_queries(app, client, path) -> int:
-    count = {"n": 0}
-
-    def on_execute(*_args, **_kw):
-        count["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    return count["n"]
-
-
 def _grow(session, family, n: int) -> None:
     agencies = [make_agency(session) for _ in range(n)]
     now = datetime.now(UTC)
@@ -471,7 +454,7 @@ def test_query_count_does_not_grow_with_the_plan(app, session, screen):
         client = app.test_client()
         sign_in_as(client, family.guardians[0])
         client.get("/healthz")  # warm up the connection (SQLite pragmas)
-        counts.append(_count_queries(app, client, f"/plans/{family.plan.id}{screen}"))
+        counts.append(count_queries(app, client, f"/plans/{family.plan.id}{screen}"))
     assert counts[0] == counts[1], counts
 
 
