@@ -9,6 +9,7 @@ term a child's page uses and fails when the child's list does not explain it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -318,15 +319,22 @@ def term(key: str, child: bool = False) -> Term | None:
 
 def _term_pattern() -> re.Pattern[str]:
     """One pattern for every term: abbreviations exactly (KBT, SiS), words with
-    any ending and either first letter ("utredningen", "Kuratorn")."""
+    any ending and either first letter ("utredningen", "Kuratorn"). The words are
+    in the reader's language; the pattern is compiled once per set of words."""
+    return _compiled(tuple((t.key, str(t.word)) for t in TERMS))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(words: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """Keyed by the words themselves, so a language (or a catalogue change) can
+    never get another language's pattern; a page links terms a dozen times."""
     parts = []
-    for t in TERMS:
-        word = str(t.word)
+    for key, word in words:
         if any(c.isupper() for c in word[1:]):
-            parts.append(rf"(?P<{_group(t.key)}>\b{re.escape(word)}\b)")
+            parts.append(rf"(?P<{_group(key)}>\b{re.escape(word)}\b)")
         else:
             head, rest = word[0], re.escape(word[1:])
-            parts.append(rf"(?P<{_group(t.key)}>\b[{head.upper()}{head.lower()}]{rest}\w*)")
+            parts.append(rf"(?P<{_group(key)}>\b[{head.upper()}{head.lower()}]{rest}\w*)")
     return re.compile("|".join(parts))
 
 
@@ -338,7 +346,7 @@ def link_terms(text: str) -> Markup:
     """Plan text (written by the team) with each glossary word linked the first
     time it appears, so a reader can look up "KBT" or "utredning" where they meet
     it (DESIGN.md section 9). The text is escaped; only the links are markup.
-    The pattern is built per call: the words are in the reader's language."""
+    The pattern is the reader's language's, compiled once per process."""
     pattern = _term_pattern()
     link = Markup('<a class="term" href="{}#{}">{}</a>')
     seen: set[str] = set()
