@@ -141,6 +141,8 @@ def sign_in(person: Person, credential: Credential | None = None) -> None:
     session["lid"] = secrets.token_urlsafe(16)  # this sign-in, to end it for sure
     session.permanent = True
     _sessions().new_session_id(current_app, keep_old=True)
+    # What this request learnt about whoever was signed in before is not theirs.
+    g.pop("unread_notifications", None)
     login_user(SignedInPerson(person))
 
 

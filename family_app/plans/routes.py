@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, make_response, render_template, request
+from flask import Blueprint, Response, g, render_template, request, session
 from flask_babel import gettext as _
 
 from ..access import Policy, current_access, guard
 from ..audit import AuditAction, record, record_read
-from ..etag import not_modified, plan_page_etag
+from ..etag import answer
 from ..extensions import db
 from ..i18n import current_language
 from ..ics import calendar, meeting_event
@@ -36,17 +36,11 @@ def _page(read_as: str | None = None):
 
 
 def _answer(template: str, access, page, **context) -> Response:
-    """The page with its ETag; 304 without rendering when the reader (already let
-    in by the guard, and the read already recorded) holds this very page."""
-    from ..views.routes import views_due_for
-
-    etag = plan_page_etag(access, page, current_language(), views_due_for(access))
-    unchanged = not_modified(etag)
-    if unchanged is not None:
-        return unchanged
-    response = make_response(render_template(template, page=page, access=access, **context))
-    response.set_etag(etag)
-    return response
+    """The page with its ETag; 304 when the reader (already let in by the guard,
+    and the read already recorded) holds this very page (family_app/etag.py)."""
+    had_message = bool(session.get("_flashes"))
+    body = render_template(template, page=page, access=access, **context)
+    return answer(body, access.person.id, had_message)
 
 
 @bp.get("/plans/<int:plan_id>")
