@@ -151,7 +151,10 @@
           navigator.sendBeacon(link.dataset.signOut, data);
         }
         document.body.hidden = true;
-        window.location.replace(link.href);
+        // A copy kept on this device (offline.js) is deleted before leaving; the
+        // wipe gives up after a second and a half so the exit never waits long.
+        var wiped = window.MinSipOffline ? window.MinSipOffline.wipe() : Promise.resolve();
+        wiped.then(function () { window.location.replace(link.href); });
       });
     });
   }
