@@ -1,6 +1,8 @@
 """Offline, by choice (issue 14): a guardian keeps the plan on their phone, reads it
 without a connection with a "saved" note, and signing out leaves nothing behind."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, register_passkey
@@ -15,6 +17,8 @@ KEPT = """async () => {
   return {names, urls};
 }"""
 
+FULL = "Skolan går bra. Jag har en ny kompis. Vi spelar fotboll."
+DRAFTS = "() => Object.keys(localStorage).filter((key) => key.startsWith('draft:'))"
 DATABASES = "async () => (await indexedDB.databases()).map((d) => d.name)"
 
 
@@ -115,4 +119,66 @@ def test_quick_exit_wipes_the_kept_copy_before_leaving(phone, live_server):
     page.locator("[data-quick-exit]").click()
     page.wait_for_url(lambda url: not url.startswith(live_server.url))
     page.goto("/offline")
+    assert page.evaluate(KEPT) == {"names": [], "urls": []}
+
+
+def test_child_text_written_offline_survives_closing_the_tab_and_is_sent(phone, live_server):
+    child = phone()
+    register_passkey(child, live_server.invite("alva"))
+    meeting_link = child.locator(".timeline__item--meeting a").first.get_attribute("href")
+    meeting_id = re.search(r"/meetings/(\d+)", meeting_link).group(1)
+    step = f"/meetings/{meeting_id}/my-views/going_well"
+    child.goto(step)
+    area = child.locator("#answer-text")
+    area.fill("Skolan går bra.")
+    child.locator("#save-status .save-status--ok").wait_for()
+
+    # Offline: the autosave cannot reach the server, the page says the text is kept.
+    child.context.set_offline(True)
+    area.press_sequentially(" Jag har en ny kompis.")
+    expect(child.locator("#save-status")).to_contain_text("Ingen anslutning")
+    # The connection returns: the text goes by itself.
+    child.context.set_offline(False)
+    child.locator("#save-status .save-status--ok").wait_for()
+    child.reload()
+    expect(area).to_have_value("Skolan går bra. Jag har en ny kompis.")
+
+    # Offline again, more words, and the tab is closed before the connection returns.
+    child.context.set_offline(True)
+    area.press("Control+End")  # after the reload the caret is at the start
+    area.press_sequentially(" Vi spelar fotboll.")
+    expect(child.locator("#save-status")).to_contain_text("Ingen anslutning")
+    context = child.context
+    child.close()
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(step)
+    expect(again.locator("#answer-text")).to_have_value(FULL)
+    again.locator("#save-status .save-status--ok").wait_for()  # sent on this visit
+    assert again.evaluate(DRAFTS) == []
+    again.reload()
+    expect(again.locator("#answer-text")).to_have_value(FULL)  # from the server now
+
+    # Signing out leaves no draft behind either.
+    again.locator("#answer-text").press("Control+End")
+    again.locator("#answer-text").press_sequentially(" Slut.")
+    again.evaluate("() => localStorage.setItem('draft:probe', 'x')")
+    again.get_by_role("button", name="Logga ut").click()
+    again.wait_for_url("**/sign-in**")
+    assert again.evaluate(DRAFTS) == []
+
+
+def test_a_session_that_ended_wipes_the_kept_copy(phone, live_server):
+    page = phone()
+    register_passkey(page, live_server.invite("sara"))
+    plan_path = page.url.split(live_server.url, 1)[1]
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.goto("/account/devices")
+    page.locator("[data-keep-button]").click()
+    expect(page.locator("[data-keep-button]")).to_have_attribute("aria-pressed", "true")
+    page.goto(plan_path)
+    wait_kept(page, plan_path)
+    page.context.clear_cookies()  # the session is over, as after a timeout
+    page.goto(plan_path)
+    page.wait_for_url("**/sign-in**")
     assert page.evaluate(KEPT) == {"names": [], "urls": []}
