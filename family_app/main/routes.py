@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +27,21 @@ from ..auth.session import current_person
 from ..extensions import db
 
 bp = Blueprint("main", __name__)
+
+
+@bp.app_template_global("offline_key")
+def offline_key() -> str:
+    """A name for the signed-in person's offline copy on this device (issue 14).
+
+    The service worker keeps a person's pages under this name, so someone else
+    signing in on the same phone never sees them. Derived with the app's secret
+    so the page does not show a database id; empty when nobody is signed in.
+    """
+    if not current_user.is_authenticated:
+        return ""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"offline:{current_user.get_id()}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
 
 
 @bp.get("/")

@@ -151,7 +151,10 @@
           navigator.sendBeacon(link.dataset.signOut, data);
         }
         document.body.hidden = true;
-        window.location.replace(link.href);
+        // A copy kept on this device (offline.js) is deleted before leaving; the
+        // wipe gives up after a second and a half so the exit never waits long.
+        var wiped = window.MinSipOffline ? window.MinSipOffline.wipe() : Promise.resolve();
+        wiped.then(function () { window.location.replace(link.href); });
       });
     });
   }
@@ -178,37 +181,54 @@
     });
   }
 
+  // Drafts live in localStorage so that closing the tab loses nothing (issue 14);
+  // the key names the person, and signing out, leaving quickly or reaching the
+  // sign-in page removes every draft on the device.
+  function drafts() {
+    try { return window.localStorage || null; } catch (error) { return null; }
+  }
+
   function clearDrafts() {
-    if (!window.sessionStorage) { return; }
-    Object.keys(sessionStorage).forEach(function (key) {
-      if (key.indexOf("draft:") === 0) { sessionStorage.removeItem(key); }
+    var store = drafts();
+    if (!store) { return; }
+    Object.keys(store).forEach(function (key) {
+      if (key.indexOf("draft:") === 0) { store.removeItem(key); }
     });
   }
 
   // Drafts: the server saves as the person types (htmx). Until it has confirmed,
-  // the text is also kept in this tab's sessionStorage, so a lost connection or a
-  // reload loses nothing. Signing out wipes it.
+  // the text is also kept on the device, so a lost connection, a reload or a closed
+  // tab loses nothing. It is sent when the connection returns or on the next visit.
   function setupDrafts(root) {
+    var store = drafts();
     root.querySelectorAll("form[data-draft-key]").forEach(function (form) {
       var key = "draft:" + form.dataset.draftKey;
       var area = form.querySelector("textarea");
-      if (!area || !window.sessionStorage) { return; }
-      var kept = sessionStorage.getItem(key);
-      if (kept === area.value) { sessionStorage.removeItem(key); }
+      if (!area || !store) { return; }
+      var canSave = form.hasAttribute("data-hx-post") && !area.readOnly;
+      // The form's autosave listens for "change": the text goes to the server.
+      function send() {
+        if (store.getItem(key) !== null && canSave) { form.dispatchEvent(new Event("change")); }
+      }
+      var kept = store.getItem(key);
+      if (kept === area.value) { store.removeItem(key); }
       else if (kept !== null && !area.readOnly) {
         area.value = kept;
         var status = document.getElementById("save-status");
         if (status) { status.textContent = form.dataset.msgRestored || ""; }
+        // After htmx has set the form up (its own DOMContentLoaded runs first).
+        if (navigator.onLine !== false) { window.setTimeout(send, 0); }
       }
-      area.addEventListener("input", function () { sessionStorage.setItem(key, area.value); });
+      area.addEventListener("input", function () { store.setItem(key, area.value); });
       form.addEventListener("htmx:afterRequest", function (event) {
-        if (event.detail.successful) { sessionStorage.removeItem(key); }
+        if (event.detail.successful && area.value === store.getItem(key)) { store.removeItem(key); }
       });
       form.addEventListener("htmx:sendError", function () {
         var status = document.getElementById("save-status");
         if (status) { status.textContent = form.dataset.msgOffline || ""; }
       });
-      form.addEventListener("submit", function () { sessionStorage.setItem(key, area.value); });
+      form.addEventListener("submit", function () { store.setItem(key, area.value); });
+      window.addEventListener("online", send);
     });
     root.querySelectorAll("form[action$='/sign-out']").forEach(function (form) {
       form.addEventListener("submit", clearDrafts);
