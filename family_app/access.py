@@ -250,6 +250,14 @@ class PlanAccess:
         return self.role in FAMILY_ROLES
 
     @property
+    def may_keep_offline(self) -> bool:
+        """Whether the service worker may keep this reader's plan pages on their
+        phone once they chose "Behåll min plan på den här telefonen" (issue 14,
+        DESIGN §10: only by choice, wiped at sign-out): a family member's own
+        copy; never the team's, whose phones are not where a child's plan lives."""
+        return self.is_family
+
+    @property
     def is_child(self) -> bool:
         return self.role is Role.CHILD
 
