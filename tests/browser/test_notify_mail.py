@@ -8,15 +8,9 @@ here, Chromium with passkeys through its virtual authenticator."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
-from aiosmtpd.controller import Controller
 from babel.support import Translations
 from sqlalchemy import create_engine, text
 
@@ -29,43 +23,16 @@ from tests.browser.conftest import (
     no_horizontal_scroll,
     register_passkey,
 )
+from tests.mailsink import Inbox, smtp_server
 
 AGENCY = "Vårdcentralen Kinna"
 REVOKED_SUBJECT = "Ett samtycke i planen har ändrats."
 
 
-@dataclass
-class Inbox:
-    messages: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-    def wait_for(self, address: str, subject: str, timeout: float = 60) -> email.message.Message:
-        """The first message to ``address`` with this subject, as the consumer
-        sends it (woken after the commit; its sweep runs every minute)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for rcpt, message in list(self.messages):
-                if address in rcpt and message["Subject"] == subject:
-                    return message
-            time.sleep(0.2)
-        seen = [(r, m["Subject"]) for r, m in self.messages]
-        raise AssertionError(f"no {subject!r} to {address} within {timeout}s; got {seen}")
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    found = Inbox()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(found, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield found, port
-    controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 @pytest.fixture

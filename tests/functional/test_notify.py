@@ -7,17 +7,12 @@ queue is huey with its real SQLite storage and a real consumer thread.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
@@ -40,37 +35,15 @@ from family_app.notifications import TEXTS, notify, unsubscribe_token
 from family_app.queue import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim, queue_of, run_daily, send_due
 from tests.conftest import app_config, csrf_token, sign_in_as
 from tests.factories import make_family
+from tests.mailsink import Inbox, free_port, smtp_server
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Inbox:
-    """What the SMTP server received: (envelope recipients, parsed message)."""
-
-    messages: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for rcpt, m in self.messages if address in rcpt]
+_free_port = free_port
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 @pytest.fixture
@@ -107,6 +80,19 @@ def _revoke(app: Flask, family) -> None:
     path = f"/plans/{family.plan.id}/consent/{family.professional_agency.id}/revoke"
     answer = client.post(path, data={"csrf_token": csrf_token(client, path)})
     assert answer.status_code in (200, 303)
+
+
+def revoked_by_first_guardian(session, family) -> bool:
+    """The first guardian's revoke of the professional's agency stands."""
+    party = session.scalar(
+        select(ConsentParty)
+        .join(Consent, Consent.id == ConsentParty.consent_id)
+        .where(
+            Consent.agency_id == family.professional_agency.id,
+            ConsentParty.person_id == family.guardians[0].id,
+        )
+    )
+    return party.revoked_at is not None
 
 
 def _deliveries(session) -> list[Delivery]:
@@ -377,15 +363,7 @@ def test_an_unreachable_server_is_retried_then_failed_and_the_coordinator_sees_i
     html = client.get("/workspace/").get_data(as_text=True)
     assert "2 meddelanden kunde inte skickas." in html  # the other guardian's, the coordinator's
     session.expire_all()
-    party = session.scalar(
-        select(ConsentParty)
-        .join(Consent, Consent.id == ConsentParty.consent_id)
-        .where(
-            Consent.agency_id == family.professional_agency.id,
-            ConsentParty.person_id == family.guardians[0].id,
-        )
-    )
-    assert party.revoked_at is not None  # the change itself was never rolled back
+    assert revoked_by_first_guardian(session, family)  # the change was never rolled back
 
 
 def test_a_consumer_killed_between_claim_and_send_loses_nothing_and_sends_once(

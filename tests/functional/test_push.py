@@ -33,8 +33,6 @@ from sqlalchemy import select
 from family_app import create_app
 from family_app.extensions import db
 from family_app.models import (
-    Consent,
-    ConsentParty,
     DeliveryStatus,
     Notification,
     PushSubscription,
@@ -44,7 +42,13 @@ from family_app.push import generate_keys, public_key_of, vapid_from_text
 from family_app.queue import MAX_ATTEMPTS, send_due
 from tests.conftest import app_config, csrf_token, sign_in_as
 from tests.factories import make_family
-from tests.functional.test_notify import _consume, _deliveries, _free_port, _revoke
+from tests.functional.test_notify import (
+    _consume,
+    _deliveries,
+    _free_port,
+    _revoke,
+    revoked_by_first_guardian,
+)
 
 SETTINGS = "/account/notifications/settings"
 
@@ -318,15 +322,7 @@ def test_a_push_service_that_fails_or_is_down_is_retried_then_failed_and_the_coo
     client = push_app.test_client()
     sign_in_as(client, family.coordinator)
     assert "2 meddelanden kunde inte skickas." in client.get("/workspace/").get_data(as_text=True)
-    party = session.scalar(
-        select(ConsentParty)
-        .join(Consent, Consent.id == ConsentParty.consent_id)
-        .where(
-            Consent.agency_id == family.professional_agency.id,
-            ConsentParty.person_id == family.guardians[0].id,
-        )
-    )
-    assert party.revoked_at is not None  # the change itself was never rolled back
+    assert revoked_by_first_guardian(session, family)  # the change was never rolled back
 
 
 def test_when_one_of_two_phones_fails_the_retry_carries_the_same_tag_and_topic(
