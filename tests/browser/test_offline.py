@@ -3,6 +3,7 @@ without a connection with a "saved" note, and signing out leaves nothing behind.
 
 import re
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, register_passkey
@@ -95,8 +96,15 @@ def test_guardian_keeps_the_plan_offline_and_sign_out_wipes_it(phone, live_serve
     page.wait_for_url("**/sign-in")
     assert page.evaluate(KEPT) == {"names": [], "urls": []}
     assert "min-sip" not in page.evaluate(DATABASES)
+    # The sign-in page wipes again as it loads: let it settle before going offline.
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => navigator.serviceWorker.ready")
     page.context.set_offline(True)
-    page.goto(plan_path)
+    try:
+        page.goto(plan_path)
+    except PlaywrightError:  # under load Chromium may abort the first offline navigation
+        page.wait_for_timeout(500)
+        page.goto(plan_path)
     assert page.get_by_role("heading", level=1).inner_text() == "Ingen anslutning"
     page.context.set_offline(False)
 
