@@ -22,6 +22,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from . import (
         compression,
         errors,
+        flashes,
         hygiene,
         i18n,
         labels,
@@ -58,6 +59,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     labels.init_app(app)
     notifications.init_app(app)
+    flashes.init_app(app)
     security.init_app(app)
     compression.init_app(app)
     errors.init_app(app)

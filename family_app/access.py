@@ -767,7 +767,8 @@ def may_be_told_of(
     now, by any channel: they may still open the plan (not a guardian after the
     child's 18th birthday, decision 3) and the agency is not hidden from them
     (decision 10). Asked when a notice is written and again just before an
-    e-mail leaves, since either may have changed in between."""
+    e-mail leaves, and before a waiting "Klart" naming an agency is shown
+    (family_app/flashes.py), since either may have changed in between."""
     if plan is None:
         return True
     access = plan_access(session, person, plan, now)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from ..access import Policy, current_access, fresh_proof, guard
 from ..audit import record_read
 from ..extensions import db
-from ..i18n import isolate
+from ..flashes import CONSENT_GIVEN, CONSENT_REVOKED, flash_about_agency
 from . import services
 from .who import access_log, who_can_see
 
@@ -71,22 +71,9 @@ def change(plan_id: int, agency_id: int, change: str):
     else:
         changed = services.revoke(db.session, access.plan, agency, access.person, access.person)
     db.session.commit()
-    if changed and change == "give":
-        flash(
-            _(
-                "Klart. Du har gett samtycke till %(agency)s. Det syns i historiken längst ner.",
-                agency=isolate(agency.name),
-            ),
-            "success",
-        )
-    elif changed:
-        flash(
-            _(
-                "Klart. %(agency)s kan inte längre läsa planen. Samordnaren har fått veta det.",
-                agency=isolate(agency.name),
-            ),
-            "success",
-        )
+    if changed:
+        kind = CONSENT_GIVEN if change == "give" else CONSENT_REVOKED
+        flash_about_agency(kind, access.plan.id, agency.id)
     else:
         flash(_("Det var redan gjort. Inget har ändrats."), "info")
     return redirect(url_for("consent.index", plan_id=plan_id) + f"#agency-{agency.id}", 303)

@@ -157,3 +157,36 @@ def test_a_meeting_only_a_hidden_agency_attends_is_unknown_to_guardians_on_every
     for person, expected in ((family.guardians[0], False), (family.child, True)):
         access = plan_access(session, person, family.plan)
         assert access is not None and access.sees_meeting(meeting) is expected
+
+
+def test_a_waiting_consent_message_does_not_name_an_agency_hidden_since(app, session):
+    """The "Klart" after a revoke waits in the session for the next page. A flag
+    set in between hides the agency, so that page says the change is saved without
+    its name (found by the no-leak state machine: revoke, flag, open a meeting)."""
+    family = make_family(session)
+    agency = family.professional_agency
+    guardian = app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    path = f"/plans/{family.plan.id}/consent/{agency.id}/revoke"
+    posted = guardian.post(path, data={"csrf_token": csrf_token(guardian, path)})
+    assert posted.status_code == 303  # the redirect not yet followed
+
+    family.action.harm_flag = True
+    session.commit()
+    page = guardian.get(f"/meetings/{family.meeting.id}").text
+    assert "Ändringen är sparad." in page
+    assert agency.name not in page
+
+
+def test_a_consent_message_names_the_agency_in_the_readers_language(app, session):
+    family = make_family(session)
+    agency = family.professional_agency
+    guardian = app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    path = f"/plans/{family.plan.id}/consent/{agency.id}/revoke"
+    page = guardian.post(
+        path, data={"csrf_token": csrf_token(guardian, path)}, follow_redirects=True
+    ).text
+    assert f"Klart. \u2068{agency.name}\u2069 kan inte längre läsa planen." in page
+    assert page.count("kan inte längre läsa planen") == 1  # shown once, then gone
+    assert "kan inte längre läsa planen" not in guardian.get(f"/plans/{family.plan.id}").text
