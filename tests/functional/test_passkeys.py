@@ -231,3 +231,22 @@ def test_typed_code_from_a_printed_invitation_registers_a_passkey(client, sessio
         "/passkeys/register/options", {"code": typed}
     )
     assert again.status_code == 410
+
+
+def test_an_invitation_for_someone_else_is_refused_while_signed_in(client, session, family):
+    """A phone handed over while Sara is still signed in: Johan's invitation says to
+    sign out first, and offers no way to add a passkey to either account."""
+    from tests.conftest import sign_in_as
+
+    issued = issue_invitation(session, family.guardians[1], None, 14)
+    session.commit()
+    sign_in_as(client, family.guardians[0])
+    page = client.get(f"/i/{issued.token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 410
+    assert "Logga ut först" in html
+    assert 'id="device-name"' not in html
+    options = Browser(client).post("/passkeys/register/options", {"token": issued.token})
+    assert options.status_code >= 400
+    assert "Logga ut först" in options.get_json()["error"]
+    assert issued.invitation.used_at is None
