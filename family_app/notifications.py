@@ -109,9 +109,44 @@ def default_on(session: Session, person: Person, topic: str, channel: str) -> bo
     with custody has said yes, ``access.may_receive_email``)."""
     from .access import child_needs_email_approval
 
-    if channel == EMAIL and child_needs_email_approval(session, person):
+    young = channel == EMAIL and child_needs_email_approval(session, person)
+    return _default(topic, channel, young)
+
+
+def _default(topic: str, channel: str, young_for_email: bool) -> bool:
+    if channel == EMAIL and young_for_email:
         return False
     return DEFAULT_ON.get((topic, channel), channel == PUSH and PUSH_DEFAULT_ON)
+
+
+def topics_on(
+    session: Session,
+    person: Person,
+    topics: Iterable[str],
+    channel: str,
+    young_for_email: bool | None = None,
+) -> set[str]:
+    """The topics that are on for one channel (the settings page): the person's
+    choices in one query, the defaults for the rest, as ``setting_on`` would say.
+    ``young_for_email``: ``access.child_needs_email_approval``, if the caller knows."""
+    from .access import child_needs_email_approval
+
+    chosen = dict(
+        session.execute(
+            select(NotificationSetting.topic, NotificationSetting.enabled).where(
+                NotificationSetting.person_id == person.id,
+                NotificationSetting.channel == channel,
+            )
+        ).all()
+    )
+    if young_for_email is None:
+        young_for_email = child_needs_email_approval(session, person)
+    young = channel == EMAIL and young_for_email
+    return {
+        topic
+        for topic in topics
+        if (bool(chosen[topic]) if topic in chosen else _default(topic, channel, young))
+    }
 
 
 def setting_on(session: Session, person: Person, topic: str, channel: str) -> bool:
@@ -151,10 +186,12 @@ def channels_for(session: Session, person: Person, kind: str) -> list[str]:
     topic = TOPIC_OF.get(kind)
     if topic is None:
         return []
+    # Whether the channel can reach the person at all first: most people have no
+    # address or no subscribed phone, and then their settings need not be read.
     found = []
-    if setting_on(session, person, topic, EMAIL) and may_receive_email(session, person):
+    if may_receive_email(session, person) and setting_on(session, person, topic, EMAIL):
         found.append(EMAIL)
-    if setting_on(session, person, topic, PUSH) and may_receive_push(session, person):
+    if may_receive_push(session, person) and setting_on(session, person, topic, PUSH):
         found.append(PUSH)
     return found
 

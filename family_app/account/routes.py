@@ -340,7 +340,7 @@ def _settings_page(typed_email: str | None = None, email_error: str | None = Non
         children_whose_email_i_decide,
     )
     from ..models import ChildEmailApproval
-    from ..notifications import EMAIL, PUSH, setting_on
+    from ..notifications import EMAIL, PUSH, topics_on
     from ..push import application_server_key, device_count
 
     me = _me()
@@ -354,18 +354,19 @@ def _settings_page(typed_email: str | None = None, email_error: str | None = Non
     )
     needs_yes = child_needs_email_approval(db.session, me)
     devices = device_count(db.session, me) if PUSH in channels else 0
+    names, email = [t for t, _n in topics], EMAIL in channels
     return (
         render_template(
             "account/notification_settings.html",
             topics=topics,
             typed_email=(me.email or "") if typed_email is None else typed_email,
             email_error=email_error,
-            email_possible=EMAIL in channels,
+            email_possible=email,
             needs_yes=needs_yes,
             has_yes=needs_yes and child_email_approved(db.session, me),
-            email_on={t for t, _n in topics if setting_on(db.session, me, t, EMAIL)},
+            email_on=topics_on(db.session, me, names, EMAIL, needs_yes) if email else set(),
             push_possible=PUSH in channels,
-            push_on={t for t, _n in topics if setting_on(db.session, me, t, PUSH)},
+            push_on=topics_on(db.session, me, names, PUSH) if PUSH in channels else set(),
             push_key=application_server_key() if PUSH in channels else None,
             devices=devices,
             devices_text=_devices_text(devices),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -36,6 +37,8 @@ from family_app.queue import CLAIM_TIMEOUT, MAX_ATTEMPTS, claim, queue_of, run_d
 from tests.conftest import app_config, csrf_token, sign_in_as
 from tests.factories import make_family
 from tests.mailsink import Inbox, free_port, smtp_server
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 _free_port = free_port
 
@@ -427,7 +430,9 @@ def test_the_daily_job_reminds_of_tomorrows_meeting_once_across_two_runs(mail_ap
     inbox, _port = smtp
     family = make_family(session, child_age=15)
     _with_addresses(session, family)
-    tomorrow_noon = (datetime.now(UTC) + timedelta(days=1)).replace(hour=11, minute=0)
+    # Tomorrow in Stockholm, whatever the hour here (after 23:00 UTC it is already
+    # the next day there, and a UTC "tomorrow" would be Stockholm's today).
+    tomorrow_noon = datetime.fromisoformat(_local(1, 12)).replace(tzinfo=STOCKHOLM).astimezone(UTC)
     meeting = session.get(Meeting, family.meeting.id)
     meeting.starts_at = tomorrow_noon
     meeting.ends_at = tomorrow_noon + timedelta(hours=1)
