@@ -2,6 +2,11 @@
 
 A meeting's UID never changes, and SEQUENCE grows with each change, so a calendar
 app updates its entry instead of adding a second one.
+
+Times are written in Stockholm time (TZID=Europe/Stockholm) with our own VTIMEZONE
+made of two yearly RRULEs (see `stockholm_vtimezone`): icalendar's generated one is a
+long RDATE list that Thunderbird's ical.js and vobject do not expand, so they read
+every summer meeting an hour late (issue 15).
 """
 
 from __future__ import annotations
@@ -88,7 +93,60 @@ def calendar(events: Iterable[icalendar.Event], name: str) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "Europe/Stockholm")
+    cal.add_component(stockholm_vtimezone())
     for event in events:
         cal.add_component(event)
-    cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def _observance(
+    kind: type[icalendar.TimezoneStandard] | type[icalendar.TimezoneDaylight],
+    name: str,
+    offset_from: timedelta,
+    offset_to: timedelta,
+    first: datetime,
+    month: int,
+) -> icalendar.Component:
+    """One side of the year: from `first` on, every year on the last Sunday of `month`
+    at the same local time, the offset goes from `offset_from` to `offset_to`."""
+    observance = kind()
+    observance.add("tzname", name)
+    observance.add("tzoffsetfrom", offset_from)
+    observance.add("tzoffsetto", offset_to)
+    observance.add("dtstart", first)  # a local time without TZID, as RFC 5545 wants
+    observance.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+    return observance
+
+
+def stockholm_vtimezone() -> icalendar.Timezone:
+    """Europe/Stockholm as two yearly rules, which every calendar client expands alike.
+
+    Summer time starts on the last Sunday of March at 02:00 (+0100 to +0200) and ends on
+    the last Sunday of October at 03:00 (+0200 to +0100): the EU rule, kept by Sweden
+    since 1996. The rules start in 1970, as many clients write them; earlier years differ
+    from them, but no meeting in the app is that old. tests/unit/test_ics_timezone.py
+    checks the rules against the system's zone data, year by year."""
+    winter, summer = timedelta(hours=1), timedelta(hours=2)
+    zone = icalendar.Timezone()
+    zone.add("tzid", "Europe/Stockholm")
+    zone.add_component(
+        _observance(
+            icalendar.TimezoneDaylight,
+            "CEST",
+            winter,
+            summer,
+            datetime(1970, 3, 29, 2),
+            3,
+        )
+    )
+    zone.add_component(
+        _observance(
+            icalendar.TimezoneStandard,
+            "CET",
+            summer,
+            winter,
+            datetime(1970, 10, 25, 3),
+            10,
+        )
+    )
+    return zone
