@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     Response,
@@ -25,6 +27,7 @@ from ..models import ExportFormat, utcnow
 from . import my_data
 
 bp = Blueprint("my_data", __name__, url_prefix="/account/my-data")
+log = logging.getLogger(__name__)
 
 # Where the download tokens of this sign-in are kept: the browser that asked holds
 # the link; the database holds only each token's hash.
@@ -66,15 +69,26 @@ def ask():
     # Only the newest request's link is kept: asking again closes the older ones.
     web_session[TOKENS] = {str(export.id): token}
     limit = current_app.config.get("MY_DATA_INLINE_ROWS", INLINE_ROWS)
-    if my_data.data_size(db.session, me) <= limit:
+    if my_data.data_size(db.session, me) > limit and _queued(export.id):
+        pass  # the queue's consumer prepares it; the page says so meanwhile
+    else:
         my_data.prepare(db.session, export)
         db.session.commit()
-    else:
-        from ..queue import queue_of
-
-        queue_of(current_app._get_current_object()).family_tasks["prepare_export"](export.id)
     flash(_("Tack! Vi gör i ordning din fil."), "success")
     return redirect(url_for("my_data.index"), 303)
+
+
+def _queued(export_id: int) -> bool:
+    """Hand a large export to the queue; if the queue cannot take it, False (the
+    request prepares it itself: a slow answer beats no answer)."""
+    from ..queue import queue_of
+
+    try:
+        queue_of(current_app._get_current_object()).family_tasks["prepare_export"](export_id)
+    except Exception as exc:  # noqa: BLE001 - any failure of the queue: do it here
+        log.warning("my data: queue refused the job: %s", type(exc).__name__)
+        return False
+    return True
 
 
 @bp.post("/<int:export_id>/download")
@@ -87,7 +101,10 @@ def download(export_id: int):
     status = export.status(now)
     if status in ("downloaded", "expired"):
         return render_template(
-            "account/my_data_gone.html", status=status, chosen=export.format
+            "account/my_data_gone.html",
+            status=status,
+            chosen=export.format,
+            keep_days=my_data.KEEP_FOR.days,
         ), 410
     if status == "waiting":
         flash(_("Filen är inte klar än. Titta igen om en liten stund."), "info")

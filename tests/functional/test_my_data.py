@@ -432,3 +432,21 @@ def test_the_devices_page_leads_to_my_data_and_the_export_holds_no_keys(client, 
     text = all_text(export)
     for secret in ("secret-endpoint", "secret-auth", "secret-key", "Y3JlZC0x"):
         assert secret not in text
+
+
+def test_when_the_queue_cannot_take_the_job_the_request_prepares_it(
+    database_url, world, monkeypatch
+):
+    from family_app import create_app
+    from family_app.account import my_data_routes
+
+    def broken(_app):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr("family_app.queue.queue_of", broken)
+    app = create_app(app_config(database_url, MY_DATA_INLINE_ROWS=0))
+    client = app.test_client()
+    sign_in_as(client, world.child)
+    ask(client)
+    assert "Ladda ner min data" in client.get(PAGE).get_data(as_text=True)
+    assert my_data_routes.INLINE_ROWS == 2000  # the default for everyone else
