@@ -201,6 +201,11 @@ def test_each_family_member_s_export_holds_what_their_pages_show_and_nothing_hid
         shown = words in meeting_page
         assert (words in answers(export)) == shown, (role, words[:30])
         assert (words in all_text(export)) == shown
+    # The consent page's agencies, and no other.
+    consent_page = page_text(client, f"/plans/{world.plan.id}/consent")
+    names = {row["agency"] for row in plan["consent"]["agencies"]}
+    for agency in (world.coordinator_agency, world.professional_agency):
+        assert (agency.name in names) == (agency.name in consent_page), agency.name
     # Staff reads in the log for those the who-can-see page shows it to.
     if role == "relative":
         assert plan["access_log"] is None
