@@ -66,6 +66,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     request_log.init_app(app)
     hygiene.init_app(app)
 
+    from .account.my_data_routes import bp as my_data_bp
     from .account.routes import bp as account_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
@@ -85,6 +86,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consent_bp)
     app.register_blueprint(views_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(my_data_bp)
 
     from . import access, cli
 

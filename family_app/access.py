@@ -959,6 +959,10 @@ class Policy(StrEnum):
     RECORD_OUTCOME = "record_outcome"  # plan_id, meeting_id (started): the coordinator
     ADD_DECISION = "add_decision"  # plan_id, meeting_id (started): coordinator; prof.: own agency
     EDIT_DECISION = "edit_decision"  # plan_id, meeting_id, decision_id: the same
+    # --- My data (issue 15, GDPR art. 15)
+    OWN_DATA = "own_data"  # a family member (not staff) asks for their own data
+    # export_id + token (form): the signed-in person's own request, and its token
+    DOWNLOAD_OWN_DATA = "download_own_data"
 
 
 def current_access() -> PlanAccess:
@@ -1610,6 +1614,42 @@ def _check_decide_child_email(kwargs: dict[str, Any]) -> None:
     g.child = child
 
 
+# --- My data (issue 15) ---------------------------------------------------------------------
+
+
+def may_ask_for_own_data(person: Person | None) -> bool:
+    """GDPR art. 15 for the family: a child, guardian or relative (anyone signed in
+    who is not staff) asks for what the app holds about them. Staff ask their
+    employer; a staff member's "my data" would be children's plans."""
+    return person is not None and not is_staff(person)
+
+
+def _check_own_data(_kwargs: dict[str, Any]) -> None:
+    _require(may_ask_for_own_data(current_person()))
+
+
+def _check_download_own_data(kwargs: dict[str, Any]) -> None:
+    """The request must be the signed-in person's own AND come with its token:
+    another person, or the right person without the token, gets 404."""
+    import hmac
+
+    from .extensions import db
+    from .models import DataExport
+    from .tokens import hash_token
+
+    person = current_person()
+    _require(may_ask_for_own_data(person))
+    export = db.session.get(DataExport, kwargs["export_id"])
+    token = request.form.get("token", "")
+    _require(
+        export is not None
+        and export.person_id == person.id
+        and bool(token)
+        and hmac.compare_digest(export.token_hash, hash_token(token[:200]))
+    )
+    g.data_export = export
+
+
 _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.SIGNED_IN: lambda _kwargs: None,
     Policy.PLAN_READ: _load_plan,
@@ -1650,6 +1690,8 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.RECORD_OUTCOME: _check_record_outcome,
     Policy.ADD_DECISION: _check_add_decision,
     Policy.EDIT_DECISION: _check_edit_decision,
+    Policy.OWN_DATA: _check_own_data,
+    Policy.DOWNLOAD_OWN_DATA: _check_download_own_data,
 }
 
 

@@ -228,17 +228,20 @@ def run_daily(session: Session, now: datetime | None = None) -> dict[str, int]:
     """The daily job (was the manual ``family-app reminders``): consents ending
     within 30 days, meetings tomorrow, and expired sign-in sessions removed. Each
     part is idempotent, so two runs (or two consumers) tell nobody twice."""
+    from .account.my_data import purge_expired
     from .consent.services import remind_expiring
     from .notifications import remind_meetings_soon
     from .sessions import DatabaseCache
 
     consents = remind_expiring(session, now)
     meetings = remind_meetings_soon(session, now)
+    exports = purge_expired(session, now)  # "My data" kept for seven days
     session.commit()
     return {
         "consents": consents,
         "meetings": meetings,
         "sessions": DatabaseCache().purge_expired(),
+        "exports": exports,
     }
 
 
@@ -286,7 +289,20 @@ def make_huey(app: Flask) -> Any:
         in_app(send_due)
         return counts
 
-    huey.family_tasks = {"deliver": deliver, "sweep": sweep, "daily": daily}
+    @huey.task()
+    def prepare_export(export_id: int) -> None:
+        """My data for large plans, prepared here; the id is all the task carries."""
+        from .account.my_data import prepare_in_background
+
+        with app.app_context():
+            prepare_in_background(export_id)
+
+    huey.family_tasks = {
+        "deliver": deliver,
+        "sweep": sweep,
+        "daily": daily,
+        "prepare_export": prepare_export,
+    }
     return huey
 
 

@@ -40,7 +40,7 @@ def _count(person: Person) -> int:
 def _devices_page(**extra):
     """The devices page; pending passkeys are marked, and only a trusted session
     (not itself pending) is offered to confirm them."""
-    from ..access import session_is_pending
+    from ..access import may_ask_for_own_data, session_is_pending
 
     now = utcnow()
     credentials = _my_credentials()
@@ -50,6 +50,7 @@ def _devices_page(**extra):
         pending_ids={c.id for c in credentials if c.is_pending(now)},
         session_pending=session_is_pending(_me()),
         needs_proof=needs_fresh_proof(),
+        may_ask_for_own_data=may_ask_for_own_data(_me()),
         **extra,
     )
 

@@ -84,9 +84,12 @@ def _entry_key(at: datetime, agency_id: int, kind: str) -> tuple:
     return (agency_id, kind, local.date())
 
 
-def access_log(session: Session, access: PlanAccess, page: int = 1) -> AccessLog:
+def access_log(
+    session: Session, access: PlanAccess, page: int = 1, page_size: int | None = LOG_PAGE_SIZE
+) -> AccessLog:
     """Reads of this plan by staff (unit and minute), calendar polling as one line
-    per unit and day, and reads refused for lack of consent; newest first, paged.
+    per unit and day, and reads refused for lack of consent; newest first, paged
+    (``page_size=None``: every entry on one page, for the person's own export).
 
     Only staff appear: a family member's own reads are never shown to another
     family member (decision 11). Units hidden from this reader stay hidden.
@@ -123,8 +126,8 @@ def access_log(session: Session, access: PlanAccess, page: int = 1) -> AccessLog
             continue
         seen.add(key)
         entries.append(LogEntry(at, agency_name, kind))
+    if page_size is None:
+        return AccessLog(entries, 1, False)
     page = max(1, page)
-    start = (page - 1) * LOG_PAGE_SIZE
-    return AccessLog(
-        entries[start : start + LOG_PAGE_SIZE], page, len(entries) > start + LOG_PAGE_SIZE
-    )
+    start = (page - 1) * page_size
+    return AccessLog(entries[start : start + page_size], page, len(entries) > start + page_size)

@@ -21,6 +21,7 @@ from .consent import (
     ConsentParty,
     ExceptionKind,
 )
+from .export import DataExport, ExportFormat
 from .meeting import (
     AgendaItem,
     ChildParticipation,
@@ -76,6 +77,8 @@ __all__ = [
     "FB_6_13A_REF",
     "ContentTranslation",
     "Credential",
+    "DataExport",
+    "ExportFormat",
     "Decision",
     "Delivery",
     "DeliveryStatus",

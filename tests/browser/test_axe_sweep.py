@@ -24,6 +24,7 @@ GUARDIAN_PAGES = [
     "/account/notifications",
     "/account/notifications/settings",
     "/account/calendar",
+    "/account/my-data",
     "/glossary",
     "/plans/999999",
     "/offline",

@@ -43,7 +43,9 @@ from family_app.models import (
     Consent,
     ConsentException,
     Credential,
+    DataExport,
     Decision,
+    ExportFormat,
     Meeting,
     MeetingStatus,
     MemberRole,
@@ -54,6 +56,7 @@ from family_app.models import (
     Statement,
     StatementAnswer,
 )
+from family_app.tokens import hash_token, new_token
 from tests.conftest import app_config, sign_in_as
 from tests.factories import make_family, unique
 
@@ -298,6 +301,12 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("workspace.edit_decision", "POST"): only(TEAM, 400),
     ("workspace.remove_decision", "GET"): only(TEAM, 200),
     ("workspace.remove_decision", "POST"): only(TEAM, 400),
+    # Issue 15, My data (GDPR art. 15): a family member (anyone who is not staff)
+    # asks for their own data (an empty form chooses no format: 400); the download
+    # needs the request's owner AND its token: the world's request is the guardian's.
+    ("my_data.index", "GET"): only([*FAMILY, "other_family_guardian"], 200),
+    ("my_data.ask", "POST"): only([*FAMILY, "other_family_guardian"], 400),
+    ("my_data.download", "POST"): only(["guardian"], 200),
 }
 
 # Routes about what came of a meeting are asked on a meeting that started an hour
@@ -440,6 +449,17 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
     team_point = AgendaItem(meeting_id=family.meeting.id, text="Skolan", source="team")
     session.add(team_point)
     feed_token = new_feed(session, family.guardians[0])
+    export_token = new_token()
+    export = DataExport(
+        person_id=family.guardians[0].id,
+        token_hash=hash_token(export_token),
+        format=ExportFormat.JSON,
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+        prepared_at=datetime.now(UTC),
+        content=b"{}",
+        digest="",
+    )
+    session.add(export)
     session.commit()
     child_role = role if role in CHILDREN else "child"
     people = {
@@ -477,6 +497,8 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "exception_id": exception.id,
         "child_id": family.child.id,
         "endpoint": phone.endpoint,
+        "export_id": export.id,
+        "export_token": export_token,
     }
     return World(people, args)
 
@@ -528,6 +550,8 @@ def _ask(app: Flask, world: World, role: str, endpoint: str, method: str):
     data = {"csrf_token": token}
     if endpoint == "account.push_unsubscribe":
         data["endpoint"] = args["endpoint"]  # the world's phone, the guardian's
+    if endpoint == "my_data.download":
+        data["token"] = args["export_token"]  # the guardian's request's own token
     response = client.open(path, method=method, data=data, headers={"X-CSRFToken": token})
     return path, response
 

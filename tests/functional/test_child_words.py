@@ -40,6 +40,7 @@ CHILD_PAGES = [
     "/account/devices",
     "/account/notifications",
     "/account/calendar",
+    "/account/my-data",
 ]
 
 

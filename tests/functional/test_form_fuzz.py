@@ -23,6 +23,7 @@ from family_app.models import (
     Consent,
     ConsentException,
     Credential,
+    DataExport,
     Decision,
     Meeting,
     MeetingStatus,
@@ -192,6 +193,13 @@ def world(session):
     )
     session.add(decision)
     family.guardians[0].email = "fuzz@example.org"  # so the e-mail settings are fuzzed too
+    # The guardian's own My data request (issue 15): the download's guard is fuzzed.
+    export = DataExport(
+        person_id=family.guardians[0].id,
+        token_hash="0" * 64,
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    session.add(export)
     session.commit()
     people = {
         "child": family.child,
@@ -220,6 +228,7 @@ def world(session):
         "decision_id": decision.id,
         "exception_id": exception.id,
         "child_id": family.child.id,
+        "export_id": export.id,
     }
     return people, args
 
@@ -271,6 +280,8 @@ ROUTE_NAMES = [
     "consent.change",
     "consent.child_view",
     "main.set_language",
+    "my_data.ask",
+    "my_data.download",
     "plans.cancel_interpreter",
     "plans.interpreter",
     "views.add_to_agenda",

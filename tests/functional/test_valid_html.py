@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from family_app.auth.invitations import issue_invitation
-from tests.conftest import sign_in_as
+from tests.conftest import csrf_token, sign_in_as
 from tests.functional.test_authorization_matrix import (  # noqa: F401  (app: the fixture)
     MATRIX,
     _ask,
@@ -48,6 +48,21 @@ ARABIC = {"Accept-Language": "ar"}
 MISSING = {"anonymous": "/nowhere", "guardian": "/plans/999999", "coordinator": "/workspace/x"}
 
 
+def _my_data_pages(flask_app, person, lang: str) -> list[tuple[str, object]]:  # noqa: ANN001
+    """The downloaded My data page (HTML) and the page a used link answers with."""
+    client = flask_app.test_client()
+    sign_in_as(client, person)
+    with client.session_transaction() as sess:
+        sess["lang"] = lang
+    token = csrf_token(client, "/account/my-data")
+    client.post("/account/my-data", data={"csrf_token": token, "format": "html"})
+    with client.session_transaction() as sess:
+        ((export_id, secret),) = sess["my_data_tokens"].items()
+    path = f"/account/my-data/{export_id}/download"
+    form = {"csrf_token": token, "token": secret}
+    return [(path, client.post(path, data=form)), (path, client.post(path, data=form))]
+
+
 def _render_every_page(flask_app, session, out: Path) -> dict[str, str]:  # noqa: ANN001
     """Write each page to ``out``; answer file name -> what it was (role, path)."""
     rendered: dict[str, str] = {}
@@ -66,6 +81,10 @@ def _render_every_page(flask_app, session, out: Path) -> dict[str, str]:  # noqa
             path, response = _ask(flask_app, world, role, endpoint, method)
             assert response.status_code == 200, (role, path, response.status_code)
             keep(role, path, response)
+        if role == "guardian":  # My data (issue 15): the file to keep, and its used link
+            for lang in ("sv", "ar"):
+                for path, response in _my_data_pages(flask_app, world.people[role], lang):
+                    keep(f"{role} {lang}", path, response)
         if role in MISSING:
             client = flask_app.test_client()
             if role != "anonymous":
