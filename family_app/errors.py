@@ -29,6 +29,10 @@ def _wants_json() -> bool:
 
 
 def _page(status: int, title: str, message: str):
+    if request.path == "/fhir" or request.path.startswith("/fhir/"):
+        from .fhir.outcome import for_status  # agency systems get an OperationOutcome
+
+        return for_status(status)
     if _wants_json():
         return jsonify(error=message), status
     return render_template("errors/error.html", title=title, message=message, status=status), status
