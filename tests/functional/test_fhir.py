@@ -248,7 +248,7 @@ def test_the_childs_audience_holds_for_every_agency_system(client, session):
     outcome(client, path, token, 404)
     _response, bundle = fhir_get(client, "/fhir/QuestionnaireResponse", token)
     assert bundle["total"] == 0
-    assert "Bara för samordnaren" not in json.dumps(bundle)
+    assert "Bara för samordnaren" not in json.dumps(bundle, ensure_ascii=False)
 
 
 def test_a_harm_hidden_agency_reads_only_on_an_exception_of_its_own(app, client, session):
@@ -294,7 +294,7 @@ def test_a_harm_hidden_agency_reads_only_on_an_exception_of_its_own(app, client,
     _response, care_plan = fhir_get(client, plan, token)
     activity = care_plan["activity"][0]
     assert activity["extension"][0]["valueBoolean"] is True  # marked: not for the family
-    assert "Skäl" not in json.dumps(care_plan)  # the reason stays in the app
+    assert "Skäl" not in json.dumps(care_plan, ensure_ascii=False)  # the reason stays in the app
 
 
 def test_every_read_is_audited_under_the_agency_and_nothing_personal_is_logged(
@@ -405,7 +405,9 @@ def test_an_agency_system_reads_its_plan_with_fhirpy_and_fhirclient(app, live_se
     meetings = fhir.resources("Appointment").search(patient=family.child.id).fetch_all()
     assert [m["id"] for m in meetings] == [str(family.meeting.id)]
     views = fhir.resources("QuestionnaireResponse").search(patient=family.child.id).fetch()
-    assert "Bara för samordnaren" not in json.dumps([v.serialize() for v in views])
+    assert "Bara för samordnaren" not in json.dumps(
+        [v.serialize() for v in views], ensure_ascii=False
+    )
 
     # fhirclient (SMART on FHIR's Python client), with the token on its session.
     smart = smart_client.FHIRClient(settings={"app_id": "journal", "api_base": live_server + "/"})
@@ -421,3 +423,28 @@ def test_an_agency_system_reads_its_plan_with_fhirpy_and_fhirclient(app, live_se
         fhir.reference("CarePlan", family.plan.id).to_resource()
     html = guardian.get(f"/plans/{family.plan.id}/who-can-see").get_data(as_text=True)
     assert f"<bdi>{family.professional_agency.name}</bdi> försökte öppna planen" in html
+
+
+def test_an_agency_that_left_the_team_or_a_draft_plan_reads_nothing(client, session):
+    """Consent alone is not enough: the agency must be in the plan's team now (its
+    professional taken off the plan, the consent still stands), and a draft is the
+    coordinator's alone. Neither is a refusal for lack of consent."""
+    from family_app.models import PlanMember, PlanStatus
+
+    family = make_family(session)
+    token = make_token(session, family.professional_agency)
+    plan = f"/fhir/CarePlan/{family.plan.id}"
+    fhir_get(client, plan, token)
+    session.delete(
+        session.scalar(select(PlanMember).where(PlanMember.person_id == family.professional.id))
+    )
+    session.commit()
+    outcome(client, plan, token, 404)
+    draft = make_family(session, status=PlanStatus.DRAFT)
+    outcome(
+        client,
+        f"/fhir/CarePlan/{draft.plan.id}",
+        make_token(session, draft.professional_agency),
+        404,
+    )
+    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "refused")).all() == []
