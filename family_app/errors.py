@@ -29,9 +29,9 @@ def _wants_json() -> bool:
 
 
 def _page(status: int, title: str, message: str):
-    if request.path == "/fhir" or request.path.startswith("/fhir/"):
-        from .fhir.outcome import for_status  # agency systems get an OperationOutcome
+    from .fhir.outcome import for_status, is_fhir_request
 
+    if is_fhir_request():  # an agency system gets an OperationOutcome, not a page
         return for_status(status)
     if _wants_json():
         return jsonify(error=message), status

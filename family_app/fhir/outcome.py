@@ -73,6 +73,13 @@ GENERIC = {
 }
 
 
+def is_fhir_request() -> bool:
+    """A request to the FHIR API: its errors are OperationOutcomes, never pages."""
+    from flask import has_request_context, request
+
+    return has_request_context() and (request.path == "/fhir" or request.path.startswith("/fhir/"))
+
+
 def for_status(status: int) -> Response:
     """What errors.py answers for a /fhir/ path instead of an HTML page."""
     return operation_outcome(status, GENERIC.get(status, "The request failed."))

@@ -448,3 +448,49 @@ def test_an_agency_that_left_the_team_or_a_draft_plan_reads_nothing(client, sess
         404,
     )
     assert session.scalars(select(AuditEvent).where(AuditEvent.action == "refused")).all() == []
+
+
+def test_no_query_makes_a_500(client, session):
+    """Whatever an agency system sends (odd types, ids, parameters, bytes that are
+    no UTF-8, NUL, very long values), the answer is FHIR JSON and never a 500."""
+    from urllib.parse import quote_from_bytes
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    family = make_family(session)
+    token = make_token(session, family.professional_agency)
+    segment = st.one_of(
+        st.sampled_from([*KINDS, "metadata", "Observation", "", "..", str(family.plan.id)]),
+        st.binary(max_size=80).map(lambda b: quote_from_bytes(b, safe="")),
+    )
+    params = st.lists(
+        st.tuples(
+            st.sampled_from(["_id", "patient", "_format", "subject", "_count", "x\x00"]),
+            st.one_of(st.binary(max_size=3000), st.just(b"Patient/" + b"9" * 40)),
+        ),
+        max_size=3,
+    )
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(parts=st.lists(segment, min_size=1, max_size=3), query=params)
+    def ask(parts, query):
+        path = "/fhir/" + "/".join(parts)
+        query_string = "&".join(
+            f"{quote_from_bytes(n.encode(), safe='')}={quote_from_bytes(v, safe='')}"
+            for n, v in query
+        )
+        response = client.get(
+            path, query_string=query_string, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code < 500, (path, query_string[:100])
+        assert response.headers["Content-Type"].startswith("application/fhir+json"), path
+        body = response.get_json(force=True)
+        assert body["resourceType"] in ("OperationOutcome", "Bundle", "CapabilityStatement", *KINDS)
+
+    ask()

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from family_app.models import (
+    AgencyApiToken,
     Consent,
     ConsentException,
     Credential,
@@ -192,6 +193,14 @@ def world(session):
     )
     session.add(decision)
     family.guardians[0].email = "fuzz@example.org"  # so the e-mail settings are fuzzed too
+    # Issue 15: an API token of the admin's agency, so revoking it is fuzzed too.
+    api_token = AgencyApiToken(
+        agency_id=agency,
+        name="Journal",
+        token_hash="f" * 64,
+        expires_at=datetime.now(UTC) + timedelta(days=30),
+    )
+    session.add(api_token)
     session.commit()
     people = {
         "child": family.child,
@@ -220,6 +229,7 @@ def world(session):
         "decision_id": decision.id,
         "exception_id": exception.id,
         "child_id": family.child.id,
+        "token_id": api_token.id,
     }
     return people, args
 
@@ -254,7 +264,9 @@ ROUTE_NAMES = [
     "account.sign_out_everywhere",
     "admin.end_sessions",
     "admin.invite_staff",
+    "admin.new_api_token",
     "admin.new_staff",
+    "admin.revoke_api_token",
     "admin.set_translator",
     "admin.translate_directory",
     "admin.withdraw_staff_invitation",
