@@ -54,7 +54,7 @@ def _our_id(value: str) -> int | None:
     return int(value) if OUR_ID.match(value) else None
 
 
-@bp.get("/metadata", merge_slashes=False)
+@bp.get("/metadata", merge_slashes=False, provide_automatic_options=False)
 @guard(Policy.PUBLIC)
 def metadata():
     """The CapabilityStatement: what this server reads and searches. No token needed."""
@@ -96,7 +96,7 @@ def metadata():
     )
 
 
-@bp.get("/<resource_type>/<resource_id>", merge_slashes=False)
+@bp.get("/<resource_type>/<resource_id>", merge_slashes=False, provide_automatic_options=False)
 @guard(Policy.AGENCY_SYSTEM)
 def read(resource_type: str, resource_id: str):
     """One resource by id, when this agency may read it now; else 404."""
@@ -132,7 +132,7 @@ def _patient(value: str) -> str:
     return found.group(1)
 
 
-@bp.get("/<resource_type>", merge_slashes=False)
+@bp.get("/<resource_type>", merge_slashes=False, provide_automatic_options=False)
 @guard(Policy.AGENCY_SYSTEM)
 def search(resource_type: str):
     """A searchset Bundle: every resource of the type this agency may read now,

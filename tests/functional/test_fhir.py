@@ -164,7 +164,7 @@ def test_bad_input_is_an_operation_outcome_with_the_right_status(client, session
     outcome(client, f"/fhir/CarePlan?_id={family.plan.id}&_id=2", token, 400)
     outcome(client, f"{plan}?_elements=id", token, 400)
     outcome(client, f"{plan}/_history", token, 404)
-    for method in ("POST", "PUT", "PATCH", "DELETE"):
+    for method in ("POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
         outcome(client, plan, token, 405, method)
         outcome(client, "/fhir/CarePlan", token, 405, method)
     # A cookie from a signed-in session changes nothing: no token, no data.
