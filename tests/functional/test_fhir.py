@@ -295,6 +295,11 @@ def test_a_harm_hidden_agency_reads_only_on_an_exception_of_its_own(app, client,
     activity = care_plan["activity"][0]
     assert activity["extension"][0]["valueBoolean"] is True  # marked: not for the family
     assert "Skäl" not in json.dumps(care_plan, ensure_ascii=False)  # the reason stays in the app
+    family.goal.harm_flag = True
+    family.goal.harm_reason = "Skäl"
+    session.commit()
+    _response, goal = fhir_get(client, f"/fhir/Goal/{family.goal.id}", token)
+    assert goal["meta"]["security"][0]["code"] == "R"  # restricted: keep it from the family
 
 
 def test_every_read_is_audited_under_the_agency_and_nothing_personal_is_logged(
