@@ -72,6 +72,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .auth.routes import bp as auth_bp
     from .consent.routes import bp as consent_bp
     from .feeds.routes import bp as feeds_bp
+    from .fhir.routes import bp as fhir_bp
     from .main.routes import bp as main_bp
     from .plans.routes import bp as plans_bp
     from .views.routes import bp as views_bp
@@ -87,6 +88,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(my_data_bp)
+    app.register_blueprint(fhir_bp)
+    csrf.exempt(fhir_bp)  # bearer token, read-only, no session (issue 15)
 
     from . import access, cli
 

@@ -963,6 +963,10 @@ class Policy(StrEnum):
     OWN_DATA = "own_data"  # a family member (not staff) asks for their own data
     # export_id + token (form): the signed-in person's own request, and its token
     DOWNLOAD_OWN_DATA = "download_own_data"
+    # Issue 15: an agency's own system, by its API token (no session, no sign-in);
+    # each plan is then decided by agency_system_access.
+    AGENCY_SYSTEM = "agency_system"
+    AGENCY_API_TOKEN = "agency_api_token"  # noqa: S105 - token_id: the admin's agency's token
 
 
 def current_access() -> PlanAccess:
@@ -1692,6 +1696,8 @@ _CHECKS: dict[Policy, Callable[[dict[str, Any]], Any]] = {
     Policy.EDIT_DECISION: _check_edit_decision,
     Policy.OWN_DATA: _check_own_data,
     Policy.DOWNLOAD_OWN_DATA: _check_download_own_data,
+    Policy.AGENCY_SYSTEM: lambda kwargs: _check_agency_system(kwargs),
+    Policy.AGENCY_API_TOKEN: lambda kwargs: _check_agency_api_token(kwargs),
 }
 
 
@@ -1709,6 +1715,9 @@ def guard(policy: Policy) -> Callable[[F], F]:
                 return view(*args, **kwargs)
             if policy is Policy.UNSUBSCRIBE_TOKEN:
                 g.unsubscribe = _load_unsubscribe(kwargs["token"])
+                return view(*args, **kwargs)
+            if policy is Policy.AGENCY_SYSTEM:  # a bearer token, never a session
+                _CHECKS[policy](kwargs)
                 return view(*args, **kwargs)
             if policy is Policy.SAVE_OWN_VIEWS and not current_user.is_authenticated:
                 # Text typed before a session ran out must not be lost: the view
@@ -1742,3 +1751,65 @@ def check_every_route_is_guarded(app: Flask) -> None:
     unguarded = sorted(e for e, p in route_policies(app).items() if p is None)
     if unguarded:
         raise RuntimeError(f"Routes without an access policy: {', '.join(unguarded)}")
+
+
+# --- agency systems: the FHIR API (issue 15) -------------------------------------------
+
+
+def plan_team_agency_ids(plan: Plan) -> set[int]:
+    """The agencies taking part in a plan's team: the coordinator's and each
+    professional member's (a translator's agency reads only texts, so not it)."""
+    found = {m.person.agency_id for m in plan.members if m.role == MemberRole.PROFESSIONAL}
+    if plan.coordinator is not None:
+        found.add(plan.coordinator.agency_id)
+    found.discard(None)
+    return found  # type: ignore[return-value]
+
+
+def agency_system_reader(agency: Agency) -> Person:
+    """Who an agency system reads as: "a professional of this agency", never stored
+    (no id, so no one's own words are taken for its own). Audit events made with it
+    carry the agency, so the family's access log names the unit."""
+    return Person(display_name=agency.name, agency_id=agency.id)
+
+
+def agency_system_access(
+    session: Session, agency: Agency, plan: Plan, now: datetime | None = None
+) -> PlanAccess | None:
+    """An agency's own system (a FHIR client with the agency's API token) reads a
+    plan exactly as a professional of that agency would (Role.PROFESSIONAL): only
+    while the agency is in the plan's team and has effective consent (rule 2, read
+    fresh), never a draft. As a professional it never reads what the child meant
+    for the coordinator alone (sees_answer), even for the coordinator's agency."""
+    now = now or utcnow()
+    if plan.status == PlanStatus.DRAFT or agency.id not in plan_team_agency_ids(plan):
+        return None
+    if not consent_state(session, plan, agency.id, now).effective:
+        return None
+    return PlanAccess(agency_system_reader(agency), plan, Role.PROFESSIONAL)
+
+
+def agency_system_refused(agency: Agency, plan: Plan) -> bool:
+    """An agency system of the plan's team turned away only for lack of consent:
+    recorded as refused, so the family sees the attempt (rule 9)."""
+    return plan.status != PlanStatus.DRAFT and agency.id in plan_team_agency_ids(plan)
+
+
+def _check_agency_system(_kwargs: dict[str, Any]) -> None:
+    """A live API token of an agency (Authorization: Bearer); otherwise 401. Which
+    plans it may read is decided per read by agency_system_access."""
+    from .fhir.auth import load_api_token
+
+    g.api_token = load_api_token()
+
+
+def _check_agency_api_token(kwargs: dict[str, Any]) -> None:
+    """An agency admin, and an API token of their own agency (404 otherwise)."""
+    from .extensions import db
+    from .models import AgencyApiToken
+
+    admin = current_person()
+    _require(is_agency_admin(admin))
+    token = db.session.get(AgencyApiToken, kwargs["token_id"])
+    _require(token is not None and token.agency_id == admin.agency_id)
+    g.api_token = token

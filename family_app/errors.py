@@ -29,6 +29,10 @@ def _wants_json() -> bool:
 
 
 def _page(status: int, title: str, message: str):
+    from .fhir.outcome import for_status, is_fhir_request
+
+    if is_fhir_request():  # an agency system gets an OperationOutcome, not a page
+        return for_status(status)
     if _wants_json():
         return jsonify(error=message), status
     return render_template("errors/error.html", title=title, message=message, status=status), status

@@ -76,6 +76,10 @@ def message() -> str:
 
 
 def _answer():
+    from .fhir.outcome import for_status, is_fhir_request
+
+    if is_fhir_request():  # an agency system gets an OperationOutcome
+        return for_status(400)
     text = message()
     if request.is_json or request.accept_mimetypes.best == "application/json":
         return jsonify(error=text), 400

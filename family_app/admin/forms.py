@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms import BooleanField, RadioField, StringField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from ..workspace.forms import NAME_MAX, _strip, _text
+from ..workspace.forms import CHOICE_MESSAGE, NAME_MAX, _strip, _text, options
 
 REASON_MAX = 500
 
@@ -38,4 +38,26 @@ class ReinviteReasonForm(FlaskForm):
         _l("Varför behövs en ny inbjudan?"),
         REASON_MAX,
         required=_l("Skriv varför en ny inbjudan behövs (högst 500 tecken)."),
+    )
+
+
+API_TOKEN_DAYS = (30, 90, 365)
+
+
+class NewApiTokenForm(FlaskForm):
+    """An API token for the agency's own system (issue 15): what it is for, and how
+    long it works; the admin can revoke it any time before."""
+
+    name = _text(
+        _l("Vilket system ska använda nyckeln?"),
+        80,
+        required=_l("Skriv vilket system nyckeln är till (högst 80 tecken)."),
+    )
+    days = RadioField(
+        _l("Hur länge ska nyckeln fungera?"),
+        choices=options([(30, _l("30 dagar")), (90, _l("90 dagar")), (365, _l("Ett år"))]),
+        coerce=int,
+        default=90,
+        validators=[InputRequired(CHOICE_MESSAGE)],
+        invalid_choice_message=CHOICE_MESSAGE,
     )

@@ -18,9 +18,9 @@ from ..auth.session import current_person
 from ..extensions import db
 from ..hygiene import validates_own_text
 from ..i18n import isolate
-from ..models import Invitation, Person
+from ..models import Invitation, Person, utcnow
 from . import services
-from .forms import NewStaffForm, ReinviteReasonForm
+from .forms import NewApiTokenForm, NewStaffForm, ReinviteReasonForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -38,6 +38,8 @@ def _index_page(status: int = 200, **extra: Any):  # noqa: ANN202 - a view's ans
     staff, with_passkeys, open_invites = services.staff_overview(db.session, admin)
     return render_template(
         "admin/index.html",
+        api_tokens=services.api_tokens(db.session, admin),
+        now=utcnow(),
         reinvitations=reinvitations,
         staff=staff,
         with_passkeys=with_passkeys,
@@ -167,6 +169,56 @@ def end_sessions(person_id: int):
         _("Alla inloggningar för %(name)s är avslutade.", name=isolate(staff.display_name)),
         "success",
     )
+    return redirect(url_for("admin.index"), 303)
+
+
+@bp.route("/api-tokens/new", methods=["GET", "POST"])
+@validates_own_text
+@guard(Policy.AGENCY_ADMIN)
+def new_api_token():
+    """A token for the agency's own system to read, through FHIR, the plans the
+    agency takes part in (issue 15). Shown once; only its hash is kept."""
+    form = NewApiTokenForm()
+    title = _l("Ny nyckel för ett system")
+    back = url_for("admin.index")
+    if not form.is_submitted():
+        return _token_form(form, title, back)
+    if not form.validate():
+        return _token_form(form, title, back, 400)
+    token, row = services.create_api_token(
+        db.session, current_person(), form.name.data, form.days.data
+    )
+    db.session.commit()
+    response = current_app.make_response(
+        render_template(
+            "admin/api_token_shown.html",
+            token=token,
+            row=row,
+            base_url=url_for("fhir.metadata", _external=True).rsplit("/metadata", 1)[0],
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _token_form(form: Any, title: Any, back: str, status: int = 200):  # noqa: ANN202
+    return render_template(
+        "workspace/form.html",
+        form=form,
+        title=title,
+        submit=_l("Skapa nyckeln"),
+        back=back,
+        back_label=_l("Tillbaka till administrationen"),
+    ), status
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+@guard(Policy.AGENCY_API_TOKEN)
+def revoke_api_token(token_id: int):
+    """Revoked at once: the system's next request is refused."""
+    services.revoke_api_token(db.session, current_person(), g.api_token)
+    db.session.commit()
+    flash(_("Nyckeln är återkallad. Den fungerar inte längre."), "success")
     return redirect(url_for("admin.index"), 303)
 
 

@@ -4,13 +4,15 @@ invitations. No Flask request here; the route commits once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit import AuditAction, record
 from ..auth.invitations import IssuedInvitation, issue_invitation, withdraw_open_invitations
-from ..models import Credential, Invitation, Person, utcnow
+from ..models import AgencyApiToken, Credential, Invitation, Person, utcnow
+from ..tokens import hash_token, new_token
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,42 @@ def staff_overview(
         )
     }
     return staff, with_passkeys, open_invites
+
+
+def create_api_token(
+    session: Session, admin: Person, name: str, days: int
+) -> tuple[str, AgencyApiToken]:
+    """A new API token for the admin's own agency's system: the token itself is
+    returned once, to be shown once; only its hash is stored (issue 15)."""
+    token = new_token()
+    row = AgencyApiToken(
+        agency_id=admin.agency_id,
+        name=name,
+        token_hash=hash_token(token),
+        created_by_id=admin.id,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(row)
+    session.flush()
+    record(session, AuditAction.WRITE, admin, object_type="api_token", object_id=row.id,
+           detail=f"api_token_created_{days}d")  # fmt: skip
+    return token, row
+
+
+def revoke_api_token(session: Session, admin: Person, row: AgencyApiToken) -> None:
+    """Revoked at once: the next request with it is refused (401). Twice is once."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record(session, AuditAction.WRITE, admin, object_type="api_token", object_id=row.id,
+               detail="api_token_revoked")  # fmt: skip
+
+
+def api_tokens(session: Session, admin: Person) -> list[AgencyApiToken]:
+    """The admin's agency's API tokens, newest first (revoked and expired too)."""
+    return list(
+        session.scalars(
+            select(AgencyApiToken)
+            .where(AgencyApiToken.agency_id == admin.agency_id)
+            .order_by(AgencyApiToken.created_at.desc(), AgencyApiToken.id.desc())
+        )
+    )

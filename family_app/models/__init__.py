@@ -9,6 +9,7 @@ from .activity import (
     NotificationSetting,
     PushSubscription,
 )
+from .api import AgencyApiToken
 from .auth import CalendarFeed, Credential, Invitation, WebAuthnChallenge
 from .base import Base, utcnow
 from .consent import (
@@ -60,6 +61,7 @@ __all__ = [
     "ActionStatus",
     "AgendaItem",
     "Agency",
+    "AgencyApiToken",
     "AgencyKind",
     "Audience",
     "AuditEvent",

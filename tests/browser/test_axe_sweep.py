@@ -186,7 +186,7 @@ def test_the_agency_admins_pages_are_axe_clean_and_fit_a_phone(phone, live_serve
         page.locator(".language-form button").click()
         expect(page.locator("html")).to_have_attribute("lang", lang)
     failures = {}
-    for path in ("/admin/", "/admin/people/new"):
+    for path in ("/admin/", "/admin/people/new", "/admin/api-tokens/new"):
         page.goto(path)
         problems = axe_violations(page)
         if problems or not no_horizontal_scroll(page):
@@ -207,4 +207,16 @@ def test_the_agency_admins_pages_are_axe_clean_and_fit_a_phone(phone, live_serve
     problems = axe_violations(page)
     if problems or not no_horizontal_scroll(page):
         failures["invitation"] = problems or "horizontal scroll"
+    # Issue 15: an API token for the agency's system, shown once; then listed.
+    page.goto("/admin/api-tokens/new")
+    page.fill("#name", "Journalsystemet")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main code").first).to_be_visible()
+    problems = axe_violations(page)
+    if problems or not no_horizontal_scroll(page):
+        failures["api token"] = problems or "horizontal scroll"
+    page.goto("/admin/")
+    problems = axe_violations(page)
+    if problems or not no_horizontal_scroll(page):
+        failures["admin with a token"] = problems or "horizontal scroll"
     assert failures == {}

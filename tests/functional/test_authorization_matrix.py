@@ -38,6 +38,7 @@ from family_app.access import Policy, route_policies
 from family_app.account.feeds import new_feed
 from family_app.models import (
     Agency,
+    AgencyApiToken,
     AgencyKind,
     AgendaItem,
     Consent,
@@ -225,6 +226,17 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # and invites or withdraws an invitation only for their own agency's staff.
     ("admin.new_staff", "GET"): only(["admin"], 200),
     ("admin.new_staff", "POST"): only(["admin"], 400),
+    # Issue 15: the admin makes API tokens for their agency's own system (an empty
+    # form is refused) and revokes only their own agency's (the world's is theirs).
+    ("admin.new_api_token", "GET"): only(["admin"], 200),
+    ("admin.new_api_token", "POST"): only(["admin"], 400),
+    ("admin.revoke_api_token", "POST"): only(["admin"], 303),
+    # The FHIR API answers a bearer token, never a session: without one, 401 for
+    # everyone, signed in or not (test_agency_systems_answer_as_the_matrix_says
+    # asks it with tokens). What it can do is public.
+    ("fhir.metadata", "GET"): every(200),
+    ("fhir.read", "GET"): every(401),
+    ("fhir.search", "GET"): every(401),
     ("admin.invite_staff", "POST"): signed_in(404),
     ("admin.withdraw_staff_invitation", "POST"): signed_in(404),
     # --- the workspace (issue 11). Staff (anyone with an agency) have "My plans" and
@@ -460,6 +472,13 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         digest="",
     )
     session.add(export)
+    api_token = AgencyApiToken(
+        agency_id=admin_agency.id,
+        name="Journal",
+        token_hash=hash_token(new_token()),
+        expires_at=datetime.now(UTC) + timedelta(days=30),
+    )
+    session.add(api_token)
     session.commit()
     child_role = role if role in CHILDREN else "child"
     people = {
@@ -499,6 +518,18 @@ def build_world(session: Session, role: str, status: str = PlanStatus.ACTIVE) ->
         "endpoint": phone.endpoint,
         "export_id": export.id,
         "export_token": export_token,
+        "token_id": api_token.id,
+        "resource_type": "CarePlan",
+        "resource_id": str(family.plan.id),
+        "statement_id": statement.id,
+        "relation_id": next(
+            m.id for m in family.plan.members if m.person_id == family.guardians[0].id
+        ),
+        "consent_id": exception.consent_id,
+        "outsider_agency_id": outsider_agency.id,
+        "admin_agency_id": admin_agency.id,
+        "professional_agency_id": family.professional_agency.id,
+        "coordinator_agency_id": family.coordinator_agency.id,
     }
     return World(people, args)
 
@@ -599,3 +630,87 @@ def test_a_draft_plan_is_the_coordinators_alone(app, session):
             got[role] = _outcome(_ask(app, world, role, endpoint, method)[1])
             session.expunge_all()
         assert got == expected, endpoint
+
+
+# --- issue 15: agency systems, by API token ------------------------------------------------
+# Who holds a token: an agency of the plan's team with consent (the professional's,
+# the coordinator's), one in the team without consent (the world's professional
+# "Utan samtycke"), one outside the plan (the admin's), and a revoked or expired
+# token of the agency with consent. A team agency reads like its professional; one
+# without consent gets what a stranger gets (404, and a refusal the family sees).
+HOLDERS = ["with_consent", "coordinator_agency", "without_consent", "outside", "revoked",
+           "expired"]  # fmt: skip
+READS = {"with_consent": 200, "coordinator_agency": 200, "without_consent": 404,
+         "outside": 404, "revoked": 401, "expired": 401}  # fmt: skip
+
+
+def _holder_token(session: Session, world: World, holder: str) -> str:
+    agency_key = {
+        "with_consent": "professional_agency_id",
+        "coordinator_agency": "coordinator_agency_id",
+        "without_consent": "outsider_agency_id",
+        "outside": "admin_agency_id",
+    }.get(holder, "professional_agency_id")
+    token = new_token()
+    now = datetime.now(UTC)
+    session.add(
+        AgencyApiToken(
+            agency_id=world.args[agency_key],
+            name="Journal",
+            token_hash=hash_token(token),
+            expires_at=now + timedelta(days=-1 if holder == "expired" else 30),
+            revoked_at=now if holder == "revoked" else None,
+        )
+    )
+    session.commit()
+    return token
+
+
+def _fhir_paths(world: World) -> list[str]:
+    a = world.args
+    return [
+        f"/fhir/CarePlan/{a['plan_id']}",
+        f"/fhir/CareTeam/{a['plan_id']}",
+        f"/fhir/Goal/{a['goal_id']}",
+        f"/fhir/Appointment/{a['meeting_id']}",
+        f"/fhir/Consent/{a['consent_id']}",
+        f"/fhir/RelatedPerson/{a['relation_id']}",
+        f"/fhir/QuestionnaireResponse/{a['statement_id']}",
+    ]
+
+
+@pytest.mark.parametrize("holder", HOLDERS)
+def test_agency_systems_answer_as_the_matrix_says(app, session, holder):
+    """Every read of a plan's resource, and a search, by every kind of token holder,
+    each on a fresh world; a refusal for lack of consent is recorded for the family."""
+    from family_app.models import AuditEvent
+
+    wrong = []
+    paths = _fhir_paths(build_world(session, "guardian"))
+    for index in range(len(paths) + 1):
+        world = build_world(session, "guardian")
+        token = _holder_token(session, world, holder)
+        headers = {"Authorization": f"Bearer {token}"}
+        client = app.test_client()
+        if index < len(paths):
+            path = _fhir_paths(world)[index]
+            got = client.get(path, headers=headers).status_code
+            want = READS[holder]
+        else:
+            path = f"/fhir/CarePlan?patient={world.people['child'].id}"
+            response = client.get(path, headers=headers)
+            got = (response.status_code, (response.get_json(force=True) or {}).get("total"))
+            want = (READS[holder], 1 if READS[holder] == 200 else None)
+            if READS[holder] == 404:
+                want = (200, 0)  # a search finds nothing, the same as for no plan at all
+        if got != want:
+            wrong.append(f"{path}: got {got}, want {want}")
+        refused = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "refused", AuditEvent.plan_id == world.args["plan_id"]
+            )
+        ).all()
+        if (len(refused) == 1) != (holder == "without_consent"):
+            wrong.append(f"{path}: {len(refused)} refusals recorded")
+        session.expunge_all()
+    assert wrong == [], holder

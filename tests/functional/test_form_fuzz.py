@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from family_app.models import (
+    AgencyApiToken,
     Consent,
     ConsentException,
     Credential,
@@ -200,6 +201,14 @@ def world(session):
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
     session.add(export)
+    # Issue 15: an API token of the admin's agency, so revoking it is fuzzed too.
+    api_token = AgencyApiToken(
+        agency_id=agency,
+        name="Journal",
+        token_hash="f" * 64,
+        expires_at=datetime.now(UTC) + timedelta(days=30),
+    )
+    session.add(api_token)
     session.commit()
     people = {
         "child": family.child,
@@ -229,6 +238,7 @@ def world(session):
         "exception_id": exception.id,
         "child_id": family.child.id,
         "export_id": export.id,
+        "token_id": api_token.id,
     }
     return people, args
 
@@ -263,7 +273,9 @@ ROUTE_NAMES = [
     "account.sign_out_everywhere",
     "admin.end_sessions",
     "admin.invite_staff",
+    "admin.new_api_token",
     "admin.new_staff",
+    "admin.revoke_api_token",
     "admin.set_translator",
     "admin.translate_directory",
     "admin.withdraw_staff_invitation",

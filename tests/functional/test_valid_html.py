@@ -19,6 +19,7 @@ from tests.conftest import csrf_token, sign_in_as
 from tests.functional.test_authorization_matrix import (  # noqa: F401  (app: the fixture)
     MATRIX,
     _ask,
+    _csrf_token,
     app,
     build_world,
 )
@@ -42,7 +43,13 @@ ROLES = [
     "admin",
 ]
 # Answers that are no HTML page of ours.
-NOT_HTML = {"main.healthz", "main.service_worker", "plans.meeting_ics", "feeds.calendar_feed"}
+NOT_HTML = {
+    "main.healthz",
+    "main.service_worker",
+    "plans.meeting_ics",
+    "feeds.calendar_feed",
+    "fhir.metadata",  # FHIR JSON (issue 15)
+}
 # A sample of wrong addresses: the error page as each of these people sees it.
 ARABIC = {"Accept-Language": "ar"}
 MISSING = {"anonymous": "/nowhere", "guardian": "/plans/999999", "coordinator": "/workspace/x"}
@@ -92,6 +99,14 @@ def _render_every_page(flask_app, session, out: Path) -> dict[str, str]:  # noqa
             response = client.get(MISSING[role])
             assert response.status_code == 404
             keep(role, MISSING[role], response)
+        if role == "admin":  # issue 15: an API token shown once, and a refused form
+            client = flask_app.test_client()
+            sign_in_as(client, world.people[role])
+            token = _csrf_token(flask_app, client)
+            for name, days in (("Journal", "30"), ("", "7")):
+                data = {"csrf_token": token, "name": name, "days": days}
+                response = client.post("/admin/api-tokens/new", data=data)
+                keep(role, f"/admin/api-tokens/new days={days}", response)
         if role == "anonymous":  # right to left; a real invitation, as the invited opens it
             for path in ("/", "/sign-in"):
                 keep("anonymous ar", path, flask_app.test_client().get(path, headers=ARABIC))

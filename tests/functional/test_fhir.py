@@ -1,0 +1,501 @@
+"""The FHIR R4 API for agency systems (issue 15), checked with FHIR models no one
+here wrote: fhir.resources (R4B models, which for these resources are R4's) and
+fhirclient's R4 (4.0.1) models in strict mode. Every rule is checked by changing
+state first (revoke, harm flag, narrow) and reading after."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fhir.resources.R4B import get_fhir_model_class
+from fhirclient.models.fhirelementfactory import FHIRElementFactory
+from sqlalchemy import select
+
+from family_app.models import (
+    AgencyApiToken,
+    Audience,
+    AuditEvent,
+    ConsentException,
+    Statement,
+    StatementAnswer,
+)
+from family_app.tokens import hash_token, new_token
+from tests.conftest import csrf_token, sign_in_as
+from tests.factories import make_agency, make_family, make_person
+
+KINDS = [
+    "CarePlan",
+    "CareTeam",
+    "Goal",
+    "Patient",
+    "RelatedPerson",
+    "Organization",
+    "PractitionerRole",
+    "Appointment",
+    "Consent",
+    "QuestionnaireResponse",
+]
+
+
+def make_token(session, agency, days: int = 90, revoked: bool = False) -> str:
+    token = new_token()
+    now = datetime.now(UTC)
+    session.add(
+        AgencyApiToken(
+            agency_id=agency.id,
+            name="Journalsystemet",
+            token_hash=hash_token(token),
+            expires_at=now + timedelta(days=days),
+            revoked_at=now if revoked else None,
+        )
+    )
+    session.commit()
+    return token
+
+
+def validate(body: dict) -> None:
+    """Valid FHIR by both independent model sets, or the test fails."""
+    kind = body["resourceType"]
+    get_fhir_model_class(kind).model_validate(body)
+    FHIRElementFactory.instantiate(kind, body)  # strict: raises FHIRValidationError
+    for entry in body.get("entry", []):
+        validate(entry["resource"])
+
+
+def fhir_get(client, path: str, token: str | None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.get(path, headers=headers)
+    assert response.status_code != 500
+    assert response.headers["Content-Type"].startswith("application/fhir+json")
+    assert "Set-Cookie" not in response.headers, "the API is session-less"
+    body = response.get_json(force=True)
+    validate(body)
+    return response, body
+
+
+def outcome(client, path: str, token: str | None, status: int, method: str = "GET") -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = client.open(path, method=method, headers=headers)
+    assert response.status_code == status, (method, path, response.status_code)
+    assert response.headers["Content-Type"].startswith("application/fhir+json")
+    assert "Set-Cookie" not in response.headers
+    body = response.get_json(force=True)
+    assert body["resourceType"] == "OperationOutcome"
+    validate(body)
+    return body
+
+
+def with_views(session, family) -> Statement:
+    """The child's sent views before the meeting, one answer for each audience."""
+    statement = Statement(
+        meeting_id=family.meeting.id,
+        author_id=family.child.id,
+        status="submitted",
+        submitted_at=datetime.now(UTC),
+    )
+    session.add(statement)
+    session.flush()
+    for prompt, text, audience in (
+        ("going_well", "Fotbollen går bra", Audience.EVERYONE),
+        ("hard", "Bara för samordnaren", Audience.COORDINATOR),
+        ("want_help", "Inte för mina föräldrar", Audience.NOT_GUARDIANS),
+    ):
+        session.add(
+            StatementAnswer(statement_id=statement.id, prompt=prompt, text=text, audience=audience)
+        )
+    session.commit()
+    return statement
+
+
+def test_every_resource_type_validates_and_reads_by_id_and_search(client, session):
+    family = make_family(session, child_age=13)
+    with_views(session, family)
+    token = make_token(session, family.professional_agency)
+
+    _response, capability = fhir_get(client, "/fhir/metadata", None)
+    assert capability["fhirVersion"] == "4.0.1"
+    assert {r["type"] for r in capability["rest"][0]["resource"]} == set(KINDS)
+
+    for kind in KINDS:
+        _response, bundle = fhir_get(client, f"/fhir/{kind}", token)
+        assert bundle["type"] == "searchset" and bundle["total"] >= 1, kind
+        for entry in bundle["entry"]:
+            resource = entry["resource"]
+            assert entry["fullUrl"].endswith(f"/fhir/{kind}/{resource['id']}")
+            _response, read = fhir_get(client, f"/fhir/{kind}/{resource['id']}", token)
+            assert read == resource
+    _response, plan = fhir_get(client, f"/fhir/CarePlan/{family.plan.id}", token)
+    assert plan["subject"] == {"reference": f"Patient/{family.child.id}"}
+    assert [g["reference"] for g in plan["goal"]] == [f"Goal/{family.goal.id}"]
+    assert plan["activity"][0]["detail"]["performer"] == [
+        {"reference": f"Organization/{family.professional_agency.id}"}
+    ]
+    _response, by_patient = fhir_get(
+        client, f"/fhir/Appointment?patient=Patient/{family.child.id}", token
+    )
+    assert [e["resource"]["id"] for e in by_patient["entry"]] == [str(family.meeting.id)]
+    _response, by_id = fhir_get(client, f"/fhir/CarePlan?_id={family.plan.id}", token)
+    assert by_id["total"] == 1
+
+
+def test_bad_input_is_an_operation_outcome_with_the_right_status(client, session):
+    family = make_family(session)
+    token = make_token(session, family.professional_agency)
+    revoked = make_token(session, family.professional_agency, revoked=True)
+    expired = make_token(session, family.professional_agency, days=-1)
+    plan = f"/fhir/CarePlan/{family.plan.id}"
+    for bad in (None, "nonsense", revoked, expired, token + "x", "x" * 500):
+        outcome(client, plan, bad, 401)
+    assert client.get(plan, headers={"Authorization": f"Basic {token}"}).status_code == 401
+    outcome(client, "/fhir/Observation", token, 404)
+    outcome(client, "/fhir/Observation/1", token, 404)
+    outcome(client, "/fhir/CarePlan/a%20b", token, 400)
+    outcome(client, "/fhir/CarePlan/" + "9" * 70, token, 400)
+    outcome(client, "/fhir/CarePlan/abc", token, 404)  # a FHIR id, but none of ours
+    outcome(client, "/fhir/CarePlan/99999999999", token, 404)
+    outcome(client, "/fhir/CarePlan/0", token, 404)
+    outcome(client, "/fhir/CarePlan?subject=Patient/1", token, 400)
+    outcome(client, "/fhir/Patient?patient=1", token, 400)
+    outcome(client, "/fhir/CarePlan?patient=a%20b", token, 400)
+    outcome(client, "/fhir/CarePlan?_id=", token, 400)
+    outcome(client, f"/fhir/CarePlan?_id={family.plan.id}&_id=2", token, 400)
+    outcome(client, f"{plan}?_elements=id", token, 400)
+    outcome(client, f"{plan}/_history", token, 404)
+    for method in ("POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        outcome(client, plan, token, 405, method)
+        outcome(client, "/fhir/CarePlan", token, 405, method)
+    # A cookie from a signed-in session changes nothing: no token, no data.
+    sign_in_as(client, family.professional)
+    outcome(client, plan, None, 401)
+
+
+def test_an_agency_outside_the_plan_or_without_consent_gets_what_a_stranger_gets(client, session):
+    family = make_family(session, consent=False)
+    outsider = make_token(session, make_agency(session))
+    without_consent = make_token(session, family.professional_agency)
+    plan = f"/fhir/CarePlan/{family.plan.id}"
+    nowhere = outcome(client, "/fhir/CarePlan/999999", outsider, 404)
+    for token in (outsider, without_consent):
+        assert outcome(client, plan, token, 404) == nowhere
+        assert outcome(client, f"/fhir/Patient/{family.child.id}", token, 404) == nowhere
+        _response, bundle = fhir_get(client, f"/fhir/CarePlan?patient={family.child.id}", token)
+        assert bundle["total"] == 0 and "entry" not in bundle
+    refused = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "refused", AuditEvent.plan_id == family.plan.id
+        )
+    ).all()
+    # Only the agency of the plan's team is recorded as refused; the outsider was never in it.
+    assert {e.actor_agency_id for e in refused} == {family.professional_agency.id}
+    assert all(e.actor_id is None and e.detail == "no_consent" for e in refused)
+
+
+def _revoke(client, family) -> None:
+    path = f"/plans/{family.plan.id}/consent/{family.professional_agency.id}/revoke"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert response.status_code == 303
+
+
+def test_revoked_consent_means_nothing_read_and_the_family_sees_the_refused_attempt(
+    app, client, session
+):
+    family = make_family(session)
+    token = make_token(session, family.professional_agency)
+    plan = f"/fhir/CarePlan/{family.plan.id}"
+    fhir_get(client, plan, token)
+
+    guardian = app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    _revoke(guardian, family)
+
+    outcome(client, plan, token, 404)
+    for kind in KINDS:
+        if kind == "Organization":  # its own agency's record only, no child's data
+            _response, bundle = fhir_get(client, f"/fhir/{kind}", token)
+            ids = [e["resource"]["id"] for e in bundle["entry"]]
+            assert ids == [str(family.professional_agency.id)]
+            continue
+        _response, bundle = fhir_get(client, f"/fhir/{kind}?_id=1,2,3", token)
+        _response, bundle = fhir_get(client, f"/fhir/{kind}", token)
+        assert bundle["total"] == 0, kind
+    html = guardian.get(f"/plans/{family.plan.id}/who-can-see").get_data(as_text=True)
+    log = html.split('id="access-log"')[1]
+    name = family.professional_agency.name
+    assert f"<bdi>{name}</bdi> försökte öppna planen men stoppades" in log
+    assert f"<bdi>{name}</bdi> öppnade planen." in log  # the read before the revoke
+
+
+def test_the_childs_audience_holds_for_every_agency_system(client, session):
+    family = make_family(session, child_age=13)
+    statement = with_views(session, family)
+    path = f"/fhir/QuestionnaireResponse/{statement.id}"
+    for agency in (family.professional_agency, family.coordinator_agency):
+        _response, views = fhir_get(client, path, make_token(session, agency))
+        texts = [a["valueString"] for item in views["item"] for a in item["answer"]]
+        assert texts == ["Fotbollen går bra", "Inte för mina föräldrar"], agency.name
+        assert views["author"] == {"reference": f"Patient/{family.child.id}"}
+
+    # The child narrows everything to the coordinator: nothing is left for a system.
+    for answer in session.scalars(
+        select(StatementAnswer).where(StatementAnswer.statement_id == statement.id)
+    ):
+        answer.audience = Audience.COORDINATOR
+    session.commit()
+    token = make_token(session, family.professional_agency)
+    outcome(client, path, token, 404)
+    _response, bundle = fhir_get(client, "/fhir/QuestionnaireResponse", token)
+    assert bundle["total"] == 0
+    assert "Bara för samordnaren" not in json.dumps(bundle, ensure_ascii=False)
+
+
+def test_a_harm_hidden_agency_reads_only_on_an_exception_of_its_own(app, client, session):
+    """Decision 10: once every action of an agency carries a harm flag, guardians'
+    earlier consent no longer counts for it; its system reads nothing until an
+    exception is recorded for each guardian, and the family is never told of it."""
+    family = make_family(session)
+    token = make_token(session, family.professional_agency)
+    plan = f"/fhir/CarePlan/{family.plan.id}"
+    fhir_get(client, plan, token)
+    family.action.harm_flag = True
+    family.action.harm_reason = "Skäl"
+    session.commit()
+
+    outcome(client, plan, token, 404)
+    _response, bundle = fhir_get(client, f"/fhir/Goal?patient={family.child.id}", token)
+    assert bundle["total"] == 0
+    guardian = app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    html = guardian.get(f"/plans/{family.plan.id}/who-can-see").get_data(as_text=True)
+    assert family.professional_agency.name not in html  # hidden agency, no refusal line
+
+    consent_id = session.scalar(select(AuditEvent.id).where(AuditEvent.action == "refused"))
+    assert consent_id is not None  # the refusal is in the audit log all the same
+    from family_app.models import Consent
+
+    consent = session.scalar(
+        select(Consent).where(
+            Consent.plan_id == family.plan.id, Consent.agency_id == family.professional_agency.id
+        )
+    )
+    for parent in family.guardians:
+        session.add(
+            ConsentException(
+                consent_id=consent.id,
+                person_id=parent.id,
+                legal_ref="OSL 12 kap. 3 §",
+                reason="Skäl",
+                decided_by="Socialnämnden",
+            )
+        )
+    session.commit()
+    _response, care_plan = fhir_get(client, plan, token)
+    activity = care_plan["activity"][0]
+    assert activity["extension"][0]["valueBoolean"] is True  # marked: not for the family
+    assert "Skäl" not in json.dumps(care_plan, ensure_ascii=False)  # the reason stays in the app
+    family.goal.harm_flag = True
+    family.goal.harm_reason = "Skäl"
+    session.commit()
+    _response, goal = fhir_get(client, f"/fhir/Goal/{family.goal.id}", token)
+    assert goal["meta"]["security"][0]["code"] == "R"  # restricted: keep it from the family
+
+
+def test_every_read_is_audited_under_the_agency_and_nothing_personal_is_logged(
+    client, session, caplog
+):
+    family = make_family(session)
+    token = make_token(session, family.professional_agency)
+    caplog.set_level(logging.DEBUG)
+    fhir_get(client, f"/fhir/CarePlan/{family.plan.id}", token)
+    fhir_get(client, f"/fhir/Goal?patient={family.child.id}", token)
+    outcome(client, "/fhir/CarePlan/a%20b", token, 400)
+    reads = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "read", AuditEvent.plan_id == family.plan.id)
+    ).all()
+    row = session.scalar(select(AgencyApiToken))
+    assert [(e.object_type, e.actor_agency_id, e.actor_id, e.detail) for e in reads] == [
+        ("fhir_careplan", family.professional_agency.id, None, f"api_token:{row.id}"),
+        ("fhir_goal", family.professional_agency.id, None, f"api_token:{row.id}"),
+    ]
+    assert row.last_used_at is not None
+    logged = caplog.text
+    assert token not in logged and family.child.display_name not in logged
+
+
+def test_the_admin_creates_lists_and_revokes_a_token_shown_once(app, client, session):
+    family = make_family(session)
+    admin = make_person(
+        session, "Agnes Wik", agency_id=family.professional_agency.id, is_admin=True
+    )
+    session.commit()
+    sign_in_as(client, admin)
+    path = "/admin/api-tokens/new"
+    token_field = csrf_token(client, path)
+    bad = client.post(path, data={"csrf_token": token_field, "name": "", "days": "90"})
+    assert bad.status_code == 400 and "Skriv vilket system" in bad.get_data(as_text=True)
+    bad = client.post(path, data={"csrf_token": token_field, "name": "Journal", "days": "7"})
+    assert bad.status_code == 400 and 'value="Journal"' in bad.get_data(as_text=True)
+    assert client.post(path, data={"name": "Journal", "days": "90"}).status_code == 400  # CSRF
+
+    shown = client.post(path, data={"csrf_token": token_field, "name": "Journal", "days": "30"})
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    html = shown.get_data(as_text=True)
+    token = html.split("<code>")[1].split("</code>")[0]
+    row = session.scalar(select(AgencyApiToken))
+    assert row.token_hash == hash_token(token) and token not in row.token_hash
+    assert (row.expires_at - datetime.now(UTC)).days in (29, 30)
+    fhir_get(app.test_client(), f"/fhir/CarePlan/{family.plan.id}", token)
+
+    index = client.get("/admin/").get_data(as_text=True)
+    assert "Journal" in index and "Senast använd" in index and token not in index
+    revoke = f"/admin/api-tokens/{row.id}/revoke"
+    assert (
+        client.post(revoke, data={"csrf_token": csrf_token(client, "/admin/")}).status_code == 303
+    )
+    outcome(app.test_client(), f"/fhir/CarePlan/{family.plan.id}", token, 401)
+    assert "Återkallad" in client.get("/admin/").get_data(as_text=True)
+
+    # Another agency's admin cannot revoke it (404), nor see it listed.
+    other = make_person(session, "Annan", agency_id=family.coordinator_agency.id, is_admin=True)
+    session.commit()
+    stranger = app.test_client()
+    sign_in_as(stranger, other)
+    answer = stranger.post(revoke, data={"csrf_token": csrf_token(stranger, "/admin/")})
+    assert answer.status_code == 404
+    assert "Journal" not in stranger.get("/admin/").get_data(as_text=True)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real socket, as an agency system reaches it."""
+    import threading
+
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args: object) -> None:
+            """No request lines in the test output (paths carry ids)."""
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/fhir"
+    server.shutdown()
+    thread.join(5)
+
+
+def test_an_agency_system_reads_its_plan_with_fhirpy_and_fhirclient(app, live_server, session):
+    """Done when: an agency system reads its plan through fhirpy and fhirclient; with
+    consent revoked it reads nothing, and the family sees the refused attempt."""
+    from fhirclient import client as smart_client
+    from fhirclient.models.careplan import CarePlan
+    from fhirpy import SyncFHIRClient
+    from fhirpy.base.exceptions import ResourceNotFound
+
+    family = make_family(session, child_age=13)
+    with_views(session, family)
+    token = make_token(session, family.professional_agency)
+    fhir = SyncFHIRClient(live_server, authorization=f"Bearer {token}")
+
+    plans = fhir.resources("CarePlan").search(patient=family.child.id).fetch()
+    assert [p["id"] for p in plans] == [str(family.plan.id)]
+    care_plan = plans[0]
+    assert care_plan["subject"]["reference"] == f"Patient/{family.child.id}"
+    child = fhir.reference("Patient", family.child.id).to_resource()
+    assert child["name"][0]["text"] == family.child.display_name
+    goal = fhir.reference(reference=care_plan["goal"][0]["reference"]).to_resource()
+    assert goal["description"]["text"] == "Jag vill sova bättre."
+    meetings = fhir.resources("Appointment").search(patient=family.child.id).fetch_all()
+    assert [m["id"] for m in meetings] == [str(family.meeting.id)]
+    views = fhir.resources("QuestionnaireResponse").search(patient=family.child.id).fetch()
+    assert "Bara för samordnaren" not in json.dumps(
+        [v.serialize() for v in views], ensure_ascii=False
+    )
+
+    # fhirclient (SMART on FHIR's Python client), with the token on its session.
+    smart = smart_client.FHIRClient(settings={"app_id": "journal", "api_base": live_server + "/"})
+    smart.server.session.headers["Authorization"] = f"Bearer {token}"
+    read = CarePlan.read(str(family.plan.id), smart.server)
+    assert read.subject.reference == f"Patient/{family.child.id}"
+
+    guardian = app.test_client()
+    sign_in_as(guardian, family.guardians[0])
+    _revoke(guardian, family)
+    assert fhir.resources("CarePlan").search(patient=family.child.id).fetch() == []
+    with pytest.raises(ResourceNotFound):
+        fhir.reference("CarePlan", family.plan.id).to_resource()
+    html = guardian.get(f"/plans/{family.plan.id}/who-can-see").get_data(as_text=True)
+    assert f"<bdi>{family.professional_agency.name}</bdi> försökte öppna planen" in html
+
+
+def test_an_agency_that_left_the_team_or_a_draft_plan_reads_nothing(client, session):
+    """Consent alone is not enough: the agency must be in the plan's team now (its
+    professional taken off the plan, the consent still stands), and a draft is the
+    coordinator's alone. Neither is a refusal for lack of consent."""
+    from family_app.models import PlanMember, PlanStatus
+
+    family = make_family(session)
+    token = make_token(session, family.professional_agency)
+    plan = f"/fhir/CarePlan/{family.plan.id}"
+    fhir_get(client, plan, token)
+    session.delete(
+        session.scalar(select(PlanMember).where(PlanMember.person_id == family.professional.id))
+    )
+    session.commit()
+    outcome(client, plan, token, 404)
+    draft = make_family(session, status=PlanStatus.DRAFT)
+    outcome(
+        client,
+        f"/fhir/CarePlan/{draft.plan.id}",
+        make_token(session, draft.professional_agency),
+        404,
+    )
+    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "refused")).all() == []
+
+
+def test_no_query_makes_a_500(client, session):
+    """Whatever an agency system sends (odd types, ids, parameters, bytes that are
+    no UTF-8, NUL, very long values), the answer is FHIR JSON and never a 500."""
+    from urllib.parse import quote_from_bytes
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    family = make_family(session)
+    token = make_token(session, family.professional_agency)
+    segment = st.one_of(
+        st.sampled_from([*KINDS, "metadata", "Observation", "", "..", str(family.plan.id)]),
+        st.binary(max_size=80).map(lambda b: quote_from_bytes(b, safe="")),
+    )
+    params = st.lists(
+        st.tuples(
+            st.sampled_from(["_id", "patient", "_format", "subject", "_count", "x\x00"]),
+            st.one_of(st.binary(max_size=3000), st.just(b"Patient/" + b"9" * 40)),
+        ),
+        max_size=3,
+    )
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(parts=st.lists(segment, min_size=1, max_size=3), query=params)
+    def ask(parts, query):
+        path = "/fhir/" + "/".join(parts)
+        query_string = "&".join(
+            f"{quote_from_bytes(n.encode(), safe='')}={quote_from_bytes(v, safe='')}"
+            for n, v in query
+        )
+        response = client.get(
+            path, query_string=query_string, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code < 500, (path, query_string[:100])
+        assert response.headers["Content-Type"].startswith("application/fhir+json"), path
+        body = response.get_json(force=True)
+        assert body["resourceType"] in ("OperationOutcome", "Bundle", "CapabilityStatement", *KINDS)
+
+    ask()
