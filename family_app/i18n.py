@@ -279,7 +279,17 @@ class MarkingDomain(Domain):
         return translations
 
 
+def _finalize(value: object) -> object:
+    """Every ``{{ … }}`` of a template: a lazy string (``_l()``, form errors) becomes
+    plain text first. Flask-Babel's LazyString says it is already HTML (``__html__``),
+    so without this a message with "<" went out unescaped, whatever a catalogue said."""
+    from flask_babel import LazyString
+
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.finalize = _finalize
     app.config.setdefault(
         "LANGUAGE_REVIEW",
         read_review_statuses(PROJECT_ROOT / "translations", list(app.config["LANGUAGES"])),
