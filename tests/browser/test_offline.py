@@ -37,6 +37,20 @@ def wait_kept(page, path: str) -> None:
     )
 
 
+def sara_keeps_the_plan(page, live_server) -> str:
+    """Sara signs in on this phone, turns "keep" on and opens her plan, which is then
+    kept; returns the plan's path."""
+    register_passkey(page, live_server.invite("sara"))
+    plan_path = page.url.split(live_server.url, 1)[1]
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.goto("/account/devices")
+    page.locator("[data-keep-button]").click()
+    expect(page.locator("[data-keep-button]")).to_have_attribute("aria-pressed", "true")
+    page.goto(plan_path)
+    wait_kept(page, plan_path)
+    return plan_path
+
+
 def test_guardian_keeps_the_plan_offline_and_sign_out_wipes_it(phone, live_server):
     page = phone()
     register_passkey(page, live_server.invite("sara"))
@@ -111,14 +125,7 @@ def test_guardian_keeps_the_plan_offline_and_sign_out_wipes_it(phone, live_serve
 
 def test_quick_exit_wipes_the_kept_copy_before_leaving(phone, live_server):
     page = phone()
-    register_passkey(page, live_server.invite("sara"))
-    plan_path = page.url.split(live_server.url, 1)[1]
-    page.evaluate("() => navigator.serviceWorker.ready")
-    page.goto("/account/devices")
-    page.locator("[data-keep-button]").click()
-    expect(page.locator("[data-keep-button]")).to_have_attribute("aria-pressed", "true")
-    page.goto(plan_path)
-    wait_kept(page, plan_path)
+    sara_keeps_the_plan(page, live_server)
     # The exit goes to another site; keep the test on ours by answering it here.
     page.route(
         lambda url: not url.startswith(live_server.url),
@@ -178,14 +185,7 @@ def test_child_text_written_offline_survives_closing_the_tab_and_is_sent(phone, 
 
 def test_a_session_that_ended_wipes_the_kept_copy(phone, live_server):
     page = phone()
-    register_passkey(page, live_server.invite("sara"))
-    plan_path = page.url.split(live_server.url, 1)[1]
-    page.evaluate("() => navigator.serviceWorker.ready")
-    page.goto("/account/devices")
-    page.locator("[data-keep-button]").click()
-    expect(page.locator("[data-keep-button]")).to_have_attribute("aria-pressed", "true")
-    page.goto(plan_path)
-    wait_kept(page, plan_path)
+    plan_path = sara_keeps_the_plan(page, live_server)
     page.context.clear_cookies()  # the session is over, as after a timeout
     page.goto(plan_path)
     page.wait_for_url("**/sign-in**")
@@ -196,16 +196,9 @@ def test_another_person_signing_in_on_the_same_phone_finds_no_kept_copy(phone, l
     """Sara kept the plan and never signed out; her session ran out, and Johan opens
     his own invitation on her phone: that page wipes her copy before he signs in,
     so offline he is never shown her kept pages. (While Sara is still signed in, an
-    invitation for someone else is refused: tests/functional/test_auth.py.)"""
+    invitation for someone else is refused: tests/functional/test_passkeys.py.)"""
     page = phone()
-    register_passkey(page, live_server.invite("sara"))
-    plan_path = page.url.split(live_server.url, 1)[1]
-    page.evaluate("() => navigator.serviceWorker.ready")
-    page.goto("/account/devices")
-    page.locator("[data-keep-button]").click()
-    expect(page.locator("[data-keep-button]")).to_have_attribute("aria-pressed", "true")
-    page.goto(plan_path)
-    wait_kept(page, plan_path)
+    plan_path = sara_keeps_the_plan(page, live_server)
     assert page.evaluate(KEPT)["urls"] == [plan_path]  # the check can fail
 
     page.context.clear_cookies()  # Sara's session ran out
