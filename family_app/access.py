@@ -374,6 +374,37 @@ class PlanAccess:
     def visible_decisions(self, meeting: Meeting) -> list[Decision]:
         return [d for d in meeting.decisions if self.sees_decision(d)]
 
+    def sees_meeting_outcome(self, meeting: Meeting) -> bool:
+        """What came of a meeting (summary, how the child's views were used, the
+        decisions, who took part) is shown on the plan pages, in the next steps and
+        in My data only once the meeting is held: the team may write decisions from
+        the moment it starts, and a draft is not yet what was decided. The team
+        writes and reads the draft in the workspace (its own pages)."""
+        return meeting.status == MeetingStatus.HELD
+
+    def shown_decisions(self, meeting: Meeting) -> list[Decision]:
+        """A meeting's decisions as the plan pages and My data show them."""
+        return self.visible_decisions(meeting) if self.sees_meeting_outcome(meeting) else []
+
+    def took_part(self, meeting: Meeting) -> list[MeetingAttendee] | None:
+        """Who took part, once the outcome is shown and the team has written who
+        came (only those who came); None while the page says who is invited."""
+        if not self.sees_meeting_outcome(meeting):
+            return None
+        attendees = self.visible_attendees(meeting)
+        if all(a.attended is None for a in attendees):
+            return None
+        return [a for a in attendees if a.attended]
+
+    def sees_mood(self, statement: Any) -> bool:
+        """How someone felt before a meeting: the writer, and the team preparing it."""
+        return statement.author_id == self.person.id or self.may_prepare_meeting
+
+    def sees_wish_answers(self, meeting: Meeting, author_id: int | None) -> bool:
+        """The team's answers to a person's wishes: to that person, once published
+        ("Vad hände med mina önskemål?")."""
+        return author_id == self.person.id and meeting.feedback_published_at is not None
+
     def sees_consent_event(self, event: ConsentEvent) -> bool:
         """The consent history: nothing about a hidden agency, and the child's own
         say on consent is the child's (shown to the team, never to guardians)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -39,6 +40,8 @@ from ..models import (
     utcnow,
 )
 from ..tokens import hash_token, new_token
+
+log = logging.getLogger(__name__)
 
 KEEP_FOR = timedelta(days=7)
 # An expired request's row (no content, nothing personal) stays this long on the page.
@@ -115,10 +118,10 @@ def _plan_part(session: Session, access: PlanAccess, locale: str) -> dict[str, A
         rows = []
         for shown in visible_statements(session, meeting, access):
             own = shown.statement.author_id == access.person.id
-            published = meeting.feedback_published_at is not None
+            answered = access.sees_wish_answers(meeting, shown.statement.author_id)
             answers = []
             for answer in shown.answers:
-                response = answer.response if own and published else None
+                response = answer.response if answered else None
                 answers.append(
                     {
                         "question": answer.prompt,
@@ -142,7 +145,7 @@ def _plan_part(session: Session, access: PlanAccess, locale: str) -> dict[str, A
                     "mine": own,
                     "status": shown.statement.status,
                     "sent_at": _iso(shown.statement.submitted_at),
-                    "mood": shown.statement.mood if own or access.is_team else None,
+                    "mood": shown.statement.mood if access.sees_mood(shown.statement) else None,
                     "answers": answers,
                 }
             )
@@ -152,6 +155,10 @@ def _plan_part(session: Session, access: PlanAccess, locale: str) -> dict[str, A
         return "child_what" if child and decision.child_what else "what"
 
     def meeting_row(meeting: Any) -> dict[str, Any]:
+        # As the meeting page: once held and written down, only those who came;
+        # the summary and decisions only once held (PlanAccess.sees_meeting_outcome).
+        took_part = page.took_part(meeting)
+        outcome = access.sees_meeting_outcome(meeting)
         return {
             "id": meeting.id,
             "kind": meeting.kind,
@@ -166,9 +173,10 @@ def _plan_part(session: Session, access: PlanAccess, locale: str) -> dict[str, A
             "agenda": [_shown(t) for t in page.agenda(meeting)],
             "attendees": [
                 a.person.display_name if a.person else directory_text(a.agency, "name").text
-                for a in page.attendees(meeting)
+                for a in (took_part if took_part is not None else page.attendees(meeting))
             ],
-            "summary": _shown(texts.get(meeting, "summary")),
+            "attendees_took_part": took_part is not None,
+            "summary": _shown(texts.get(meeting, "summary")) if outcome else None,
             "decisions": [
                 {
                     "what": _shown(texts.get(d, decision_field(d))),
@@ -413,9 +421,23 @@ def prepare(session: Session, export: DataExport, now: datetime | None = None) -
         return
     with force_locale(export.locale):
         data = build_export(session, export.person, export.locale)
-        export.content = render(data, export.format, now)
-    export.digest = digest(data)
-    export.prepared_at = now
+        content = render(data, export.format, now)
+    # Written only onto a request still open: a new ask() (or a download) may have
+    # closed it while the file was being made, and its content must stay deleted.
+    written = session.execute(
+        update(DataExport)
+        .where(
+            DataExport.id == export.id,
+            DataExport.prepared_at.is_(None),
+            DataExport.downloaded_at.is_(None),
+            DataExport.expires_at > now,
+        )
+        .values(content=content, digest=digest(data), prepared_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:
+        log.info("my data: request %s closed while it was prepared", export.id)
+    session.expire(export)
 
 
 def prepare_in_background(export_id: int) -> None:
@@ -443,10 +465,23 @@ def content_for_download(session: Session, export: DataExport, now: datetime) ->
         return render(data, export.format, now)
 
 
-def mark_downloaded(export: DataExport, now: datetime) -> None:
-    """Once only: the content goes with the download."""
-    export.downloaded_at = now
-    export.content = None
+def claim_download(session: Session, export: DataExport, now: datetime) -> bool:
+    """Once only, even for two requests at the same instant: one conditional
+    UPDATE marks the request downloaded and deletes its content; only the request
+    whose UPDATE changed the row hands the file over (the other waits for the row
+    lock, or SQLite's write lock, and then finds it taken). The loaded ``export``
+    keeps the content read before the claim, to hand over; the caller commits."""
+    claimed = session.execute(
+        update(DataExport)
+        .where(
+            DataExport.id == export.id,
+            DataExport.downloaded_at.is_(None),
+            DataExport.expires_at > now,
+        )
+        .values(downloaded_at=now, content=None)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

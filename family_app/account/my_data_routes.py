@@ -23,7 +23,7 @@ from ..audit import AuditAction, record
 from ..auth.session import current_person
 from ..extensions import db
 from ..i18n import current_language
-from ..models import ExportFormat, utcnow
+from ..models import DataExport, ExportFormat, utcnow
 from . import my_data
 
 bp = Blueprint("my_data", __name__, url_prefix="/account/my-data")
@@ -91,6 +91,16 @@ def _queued(export_id: int) -> bool:
     return True
 
 
+def _gone(export: DataExport, status: str) -> tuple[str, int]:
+    """Already downloaded, or expired: say so, and offer to ask again."""
+    return render_template(
+        "account/my_data_gone.html",
+        status=status,
+        chosen=export.format,
+        keep_days=my_data.KEEP_FOR.days,
+    ), 410
+
+
 @bp.post("/<int:export_id>/download")
 @guard(Policy.DOWNLOAD_OWN_DATA)
 def download(export_id: int):
@@ -100,17 +110,17 @@ def download(export_id: int):
     now = utcnow()
     status = export.status(now)
     if status in ("downloaded", "expired"):
-        return render_template(
-            "account/my_data_gone.html",
-            status=status,
-            chosen=export.format,
-            keep_days=my_data.KEEP_FOR.days,
-        ), 410
+        return _gone(export, status)
     if status == "waiting":
         flash(_("Filen är inte klar än. Titta igen om en liten stund."), "info")
         return redirect(url_for("my_data.index"), 303)
+    # Claimed first, atomically: of two requests at once only one gets the file.
+    if not my_data.claim_download(db.session, export, now):
+        db.session.rollback()
+        db.session.refresh(export)
+        status = export.status(now)
+        return _gone(export, status if status == "expired" else "downloaded")
     body = my_data.content_for_download(db.session, export, now)
-    my_data.mark_downloaded(export, now)
     record(db.session, AuditAction.EXPORT, me, None, "data_export", export.id, "downloaded")
     for access in my_data.export_plans(db.session, me):
         record(db.session, AuditAction.EXPORT, me, access.plan, "data_export", export.id)

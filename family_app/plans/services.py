@@ -109,7 +109,11 @@ class PlanPage:
         return self.access.visible_attendees(meeting)
 
     def decisions(self, meeting: Meeting) -> list[Decision]:
-        return self.access.visible_decisions(meeting)
+        """Only once the meeting is held (PlanAccess.sees_meeting_outcome)."""
+        return self.access.shown_decisions(meeting)
+
+    def took_part(self, meeting: Meeting) -> list[MeetingAttendee] | None:
+        return self.access.took_part(meeting)
 
     def next_steps(self, limit: int | None = None) -> list[NextStep]:
         """Dated things from today on, nearest first."""
@@ -131,7 +135,7 @@ class PlanPage:
             if action.planned_end and action.planned_end >= today:
                 steps.append(NextStep(action.planned_end, "action_end", action))
         for meeting in self.past_meetings:
-            for decision in self.access.visible_decisions(meeting):
+            for decision in self.access.shown_decisions(meeting):
                 if decision.by_date and decision.by_date >= today:
                     steps.append(NextStep(decision.by_date, "decision", decision))
         if self.plan.follow_up_date and self.plan.follow_up_date >= today:
@@ -167,7 +171,7 @@ def build_plan_page(
     upcoming = [m for m in meetings if m.ends_at >= now and m.status == MeetingStatus.PLANNED]
     past = [m for m in reversed(meetings) if m not in upcoming]
     agenda = [item for m in meetings for item in m.agenda_items if item.answer_id is None]
-    decisions = [d for m in meetings for d in access.visible_decisions(m)]
+    decisions = [d for m in meetings for d in access.shown_decisions(m)]
     texts = Translations(session, [plan, *goals, *actions, *meetings, *agenda, *decisions], locale)
     return PlanPage(
         access=access,

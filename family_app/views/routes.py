@@ -296,7 +296,7 @@ def wishes(meeting_id: int):
         meeting=meeting,
         statement=statement,
         prompts=BY_KEY,
-        published=meeting.feedback_published_at is not None,
+        published=access.sees_wish_answers(meeting, access.person.id),
         take_part=TAKE_PART,
         pictures=PICTURES,
     )

@@ -351,7 +351,7 @@ def visible_statements(
         ]
         # Outside the team, a card with nothing visible would itself say that
         # something was written for others: show it only with something in it.
-        if not answers and not own and not (access.is_team and statement.mood):
+        if not answers and not own and not (statement.mood and access.sees_mood(statement)):
             continue
         role = "child" if statement.author_id == access.plan.child_id else "guardian"
         shown.append(ShownStatement(statement, role, answers))

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from family_app.audit import AuditAction, record
 from family_app.extensions import db
@@ -23,6 +24,10 @@ from family_app.models import (
     ActionStatus,
     AuditEvent,
     DataExport,
+    Decision,
+    Meeting,
+    MeetingAttendee,
+    MeetingStatus,
     MemberRole,
     Person,
     PlanMember,
@@ -455,3 +460,163 @@ def test_when_the_queue_cannot_take_the_job_the_request_prepares_it(
     ask(client)
     assert "Ladda ner min data" in client.get(PAGE).get_data(as_text=True)
     assert my_data_routes.INLINE_ROWS == 2000  # the default for everyone else
+
+
+def same_session(app, client):
+    """A second browser tab of the same sign-in: the same session cookie."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    other = app.test_client()
+    other.set_cookie(name, client.get_cookie(name).value)
+    return other
+
+
+def test_two_downloads_at_the_same_instant_hand_the_file_over_once(app, client, session, world):
+    """Once only, even for a double tap: two requests with the same token at the
+    same instant (the download is claimed with one conditional UPDATE)."""
+    sign_in_as(client, world.child)
+    ask(client)
+    export_id, token = token_of(client)
+    tabs = [client, same_session(app, client)]
+    posts = [
+        (tab, {"csrf_token": csrf_token(tab, PAGE), "token": token}) for tab in tabs for _ in (1, 2)
+    ]
+    barrier = threading.Barrier(len(posts))
+    results: list[int] = []
+
+    def tap(tab, form):
+        barrier.wait()
+        results.append(tab.post(f"{PAGE}/{export_id}/download", data=form).status_code)
+
+    threads = [threading.Thread(target=tap, args=post) for post in posts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [200, 410, 410, 410], results
+    export = newest(session, world.child)
+    assert export.downloaded_at is not None and export.content is None
+    downloads = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "data_export",
+            AuditEvent.detail == "downloaded",
+        )
+    ).all()
+    assert len(downloads) == 1
+
+
+def test_a_download_that_lost_the_race_is_refused(app, client, session, world, monkeypatch):
+    """The request read the row as ready, but another took it meanwhile: the
+    claim (not the earlier read) decides, and the answer is 410."""
+    from family_app.account import my_data
+
+    sign_in_as(client, world.guardians[0])
+    ask(client)
+    export_id, token = token_of(client)
+    real_claim = my_data.claim_download
+
+    def taken_meanwhile(db_session, export, now):
+        other = db.session_factory()
+        other.get(DataExport, export_id).downloaded_at = now
+        other.commit()
+        other.close()
+        return real_claim(db_session, export, now)
+
+    monkeypatch.setattr(my_data, "claim_download", taken_meanwhile)
+    answer = download(client, export_id, token)
+    assert answer.status_code == 410
+    assert "Filen är redan nedladdad" in answer.get_data(as_text=True)
+
+
+def test_a_file_made_while_a_new_request_closed_the_old_one_is_not_kept(
+    app, session, world, monkeypatch
+):
+    """prepare() read the request as open, then ask() closed it: the file it made
+    is not written onto the closed request (its content stays deleted)."""
+    from family_app.account import my_data
+
+    real_build = my_data.build_export
+
+    def build_while_asked_again(*args, **kwargs):
+        data = real_build(*args, **kwargs)
+        # What ask() does to the older request, from another session meanwhile.
+        session.execute(
+            update(DataExport)
+            .where(DataExport.id == export_id)
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1), content=None)
+        )
+        session.commit()
+        return data
+
+    with app.test_request_context("/"):
+        export, _token = my_data.ask(db.session, world.child, "sv", "json")
+        db.session.commit()
+        export_id = export.id
+        monkeypatch.setattr(my_data, "build_export", build_while_asked_again)
+        my_data.prepare(db.session, export)
+        db.session.commit()
+    session.expire_all()
+    closed = session.get(DataExport, export_id)
+    assert closed.content is None and closed.prepared_at is None
+
+
+DRAFT_DECISION = "BUP skickar remiss om sömnen."
+CAME = "Kurator Närvarande"
+STAYED_AWAY = "Lärare Frånvarande"
+
+
+def test_a_meeting_s_decisions_show_neither_on_the_pages_nor_in_the_export_until_it_is_held(
+    app, session, world
+):
+    """Decisions may be written once a meeting has started; until the outcome is
+    recorded (held) they are a draft: not on the meeting page, the next steps or in
+    My data, for the child or a guardian. Then all show them, and who came."""
+    meeting = session.get(Meeting, world.meeting.id)
+    meeting.starts_at = datetime.now(UTC) - timedelta(hours=2)
+    meeting.ends_at = meeting.starts_at + timedelta(hours=1)
+    came = make_person(session, CAME)
+    away = make_person(session, STAYED_AWAY)
+    session.add_all(
+        [
+            MeetingAttendee(meeting_id=meeting.id, person_id=came.id),
+            MeetingAttendee(meeting_id=meeting.id, person_id=away.id),
+            Decision(
+                meeting_id=meeting.id,
+                what=DRAFT_DECISION,
+                child_what=DRAFT_DECISION,
+                by_date=date.today() + timedelta(days=20),
+            ),
+        ]
+    )
+    meeting.summary = "Vi pratade om sömnen."
+    session.commit()
+
+    def seen(person) -> tuple[str, dict]:
+        c = app.test_client()
+        sign_in_as(c, person)
+        pages = page_text(c, f"/meetings/{meeting.id}") + page_text(
+            c, f"/plans/{world.plan.id}/next"
+        )
+        (shown,) = [m for m in json_export(c)["plans"][0]["meetings"] if m["id"] == meeting.id]
+        return pages, shown
+
+    for person in (world.child, world.guardians[0]):
+        pages, shown = seen(person)
+        assert DRAFT_DECISION not in pages
+        assert "Vi pratade om sömnen." not in pages
+        assert shown["decisions"] == [] and shown["summary"] is None
+        assert {CAME, STAYED_AWAY} <= set(shown["attendees"])  # invited, as the page says
+
+    meeting = session.get(Meeting, meeting.id)
+    meeting.status = MeetingStatus.HELD
+    for attendee in meeting.attendees:
+        attendee.attended = attendee.person_id == came.id
+    session.commit()
+    for person in (world.child, world.guardians[0]):
+        pages, shown = seen(person)
+        assert DRAFT_DECISION in pages
+        assert "Vi pratade om sömnen." in pages
+        assert [d["what"]["text"] for d in shown["decisions"]] == [DRAFT_DECISION]
+        assert shown["summary"]["text"] == "Vi pratade om sömnen."
+        assert CAME in shown["attendees"] and STAYED_AWAY not in shown["attendees"]
+        assert shown["attendees_took_part"] is True
+        assert STAYED_AWAY not in pages.split("De här var med")[1]
