@@ -722,6 +722,37 @@ class PlanAccess:
         ]
         return [*guardians, self.plan.child]
 
+    # --- what a guardian may not see, labelled for other systems (issue 15) -------------
+    @cached_property
+    def guardian_view(self) -> PlanAccess:
+        """The plan as a guardian with custody reads it (no author of anything, so
+        no answer is theirs): the same rules every guardian page is built from."""
+        return PlanAccess(
+            Person(display_name=""), self.plan, Role.GUARDIAN, has_custody=True, today=self.today
+        )
+
+    def hidden_from_guardians(self, obj: Any) -> bool:
+        """Whether our rules keep ``obj`` from the child's guardians: a goal or action
+        under a harm flag or hidden by the child (rule 6), an agency hidden by harm
+        flags with its staff, consent, attendance and meetings (decision 10), an
+        answer "not for my guardians" (rule 5). Asked through guardian_view, so it
+        is the one rule the guardians' own pages follow; an agency system labels
+        what this answers True for, since its journal may show guardians the chart."""
+        view = self.guardian_view
+        if isinstance(obj, Agency):
+            return not view.sees_agency(obj.id)
+        if isinstance(obj, Person):
+            return not view.sees_person(obj)
+        if isinstance(obj, Meeting):
+            return not view.knows_of_meeting(obj)
+        if isinstance(obj, MeetingAttendee):
+            return not view.sees_attendee(obj)
+        if isinstance(obj, Consent):
+            return not view.sees_agency(obj.agency_id)
+        if isinstance(obj, StatementAnswer):
+            return not view.sees_answer(obj.statement.author_id, obj.audience)
+        return not view.sees_part(obj)  # a goal or an action
+
     @property
     def sees_harm_flag_reason(self) -> bool:
         return self.is_team

@@ -3,6 +3,9 @@
 Every builder takes the reader's PlanAccess and asks it (visible_parts,
 visible_agencies, knows_of_meeting, sees_answer, sees_protected_details), so an
 agency system reads what a professional of its agency reads and nothing more.
+What the rules keep from the child's guardians is labelled (meta.security R and
+our hidden-from-guardians extension, decided by access.PlanAccess.hidden_from_guardians),
+since the receiving journal may show the chart to guardians.
 Ids are our database ids as strings; a resource type names its table.
 """
 
@@ -15,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..access import PlanAccess, consent_states, plan_consents
+from ..access import PlanAccess, consent_states, family_of, plan_consents
 from ..models import (
     ActionStatus,
     Agency,
@@ -52,12 +55,34 @@ def _clean(resource: Resource) -> Resource:
     return {k: v for k, v in resource.items() if v not in (None, "", [], {})}
 
 
-def _restricted(part: Any) -> dict[str, Any] | None:
-    """A part hidden from guardians by a harm flag (OSL 12:3) is marked restricted,
-    so the agency's system can keep it from the family too (the reason stays here)."""
-    if getattr(part, "harm_flag", False):
-        return {"security": [{"system": CONFIDENTIALITY, "code": "R"}]}
-    return None
+HIDDEN_FROM_GUARDIANS = f"{SYSTEM}/StructureDefinition/hidden-from-guardians"
+RESTRICTED = {"system": CONFIDENTIALITY, "code": "R"}
+
+
+def _hidden_mark() -> list[dict[str, Any]]:
+    """Our extension on a resource or element the guardians may not see."""
+    return [{"url": HIDDEN_FROM_GUARDIANS, "valueBoolean": True}]
+
+
+def _labelled(resource: Resource, whole: bool, some: bool = False) -> Resource:
+    """Label what our rules keep from the guardians (access.hidden_from_guardians),
+    so a receiving system that may show the chart to guardians keeps it from them:
+    ``meta.security`` R (restricted) whenever the resource is or holds such data,
+    and our extension on the resource when all of it is hidden (the elements that
+    are hidden carry the extension themselves). The reason stays in Min SIP."""
+    if whole or some:
+        meta = resource.setdefault("meta", {})
+        security = meta.setdefault("security", [])
+        if RESTRICTED not in security:
+            security.append(dict(RESTRICTED))
+    if whole:
+        resource["extension"] = _hidden_mark()
+    return resource
+
+
+def is_hidden(resource: Resource) -> bool:
+    """Whether a built resource carries our hidden-from-guardians extension."""
+    return any(e.get("url") == HIDDEN_FROM_GUARDIANS for e in resource.get("extension", []))
 
 
 def patient(access: PlanAccess) -> Resource:
@@ -76,10 +101,16 @@ def patient(access: PlanAccess) -> Resource:
 
 
 def related_people(access: PlanAccess) -> Iterator[Resource]:
-    """Guardians and relatives, each as a RelatedPerson of the child (id: membership)."""
+    """Guardians and relatives, each as a RelatedPerson of the child (id: membership).
+    Only those who take part now (access.family_of, as the team's family page): from
+    the child's adult birthday guardians and relatives are out (decision 3), so
+    none is listed, let alone with custody."""
     plan = access.plan
+    taking_part = {person.id for person, _role in family_of(plan, access.today)}
     for member in plan.members:
         if member.role not in (MemberRole.GUARDIAN, MemberRole.RELATIVE):
+            continue
+        if member.person_id not in taking_part:
             continue
         person = member.person
         code = "GUARD" if member.role == MemberRole.GUARDIAN else "FAMMEMB"
@@ -123,7 +154,7 @@ def organization(agency: Agency) -> Resource:
 
 def organizations(access: PlanAccess) -> Iterator[Resource]:
     for agency in access.visible_agencies:
-        yield organization(agency)
+        yield _labelled(organization(agency), access.hidden_from_guardians(agency))
 
 
 def _team(access: PlanAccess) -> list[tuple[Person, str]]:
@@ -145,59 +176,73 @@ def _team(access: PlanAccess) -> list[tuple[Person, str]]:
 def practitioner_roles(access: PlanAccess) -> Iterator[Resource]:
     """Each team member as a PractitionerRole at their agency (id: the person)."""
     for person, role in _team(access):
-        yield _clean(
-            {
-                "resourceType": "PractitionerRole",
-                "id": str(person.id),
-                "active": True,
-                "practitioner": {"display": person.display_name},
-                "organization": ref("Organization", person.agency_id) if person.agency_id else None,
-                "code": [
-                    {
-                        "coding": [{"system": f"{SYSTEM}/CodeSystem/team-role", "code": role}],
-                        "text": person.title or None,
-                    }
-                ],
-                "telecom": [{"system": "phone", "value": person.phone}] if person.phone else [],
-            }
+        yield _labelled(
+            _clean(
+                {
+                    "resourceType": "PractitionerRole",
+                    "id": str(person.id),
+                    "active": True,
+                    "practitioner": {"display": person.display_name},
+                    "organization": ref("Organization", person.agency_id)
+                    if person.agency_id
+                    else None,
+                    "code": [
+                        {
+                            "coding": [{"system": f"{SYSTEM}/CodeSystem/team-role", "code": role}],
+                            "text": person.title or None,
+                        }
+                    ],
+                    "telecom": [{"system": "phone", "value": person.phone}] if person.phone else [],
+                }
+            ),
+            access.hidden_from_guardians(person),
         )
 
 
 def care_team(access: PlanAccess) -> Resource:
     plan = access.plan
-    participants = [
-        {
+    participants = []
+    for person, role in _team(access):
+        participant: dict[str, Any] = {
             "role": [{"coding": [{"system": f"{SYSTEM}/CodeSystem/team-role", "code": role}]}],
             "member": ref("PractitionerRole", person.id, person.display_name),
         }
-        for person, role in _team(access)
-    ]
+        if access.hidden_from_guardians(person):
+            participant["extension"] = _hidden_mark()
+        participants.append(participant)
+    some_hidden = any("extension" in p for p in participants)
     participants += [{"member": ref("RelatedPerson", r["id"])} for r in related_people(access)]
-    return _clean(
-        {
-            "resourceType": "CareTeam",
-            "id": str(plan.id),
-            "status": "active" if plan.status == PlanStatus.ACTIVE else "inactive",
-            "subject": ref("Patient", plan.child_id),
-            "participant": participants,
-            "managingOrganization": [ref("Organization", plan.responsible_agency_id)]
-            if plan.responsible_agency_id
-            else [],
-        }
+    return _labelled(
+        _clean(
+            {
+                "resourceType": "CareTeam",
+                "id": str(plan.id),
+                "status": "active" if plan.status == PlanStatus.ACTIVE else "inactive",
+                "subject": ref("Patient", plan.child_id),
+                "participant": participants,
+                "managingOrganization": [ref("Organization", plan.responsible_agency_id)]
+                if plan.responsible_agency_id
+                else [],
+            }
+        ),
+        False,
+        some_hidden,
     )
 
 
 def goals(access: PlanAccess) -> Iterator[Resource]:
     for goal in access.visible_parts(access.plan.goals):
-        yield _clean(
-            {
-                "resourceType": "Goal",
-                "id": str(goal.id),
-                "meta": _restricted(goal),
-                "lifecycleStatus": "active",
-                "description": {"text": goal.text},
-                "subject": ref("Patient", access.plan.child_id),
-            }
+        yield _labelled(
+            _clean(
+                {
+                    "resourceType": "Goal",
+                    "id": str(goal.id),
+                    "lifecycleStatus": "active",
+                    "description": {"text": goal.text},
+                    "subject": ref("Patient", access.plan.child_id),
+                }
+            ),
+            access.hidden_from_guardians(goal),
         )
 
 
@@ -210,7 +255,7 @@ ACTION_STATUS = {
 }
 
 
-def _activity(action: Any) -> dict[str, Any]:
+def _activity(access: PlanAccess, action: Any) -> dict[str, Any]:
     period = _clean(
         {
             "start": action.planned_start.isoformat() if action.planned_start else None,
@@ -229,30 +274,39 @@ def _activity(action: Any) -> dict[str, Any]:
         }
     )
     found: dict[str, Any] = {"detail": detail}
-    if action.harm_flag:
-        found["extension"] = [
-            {"url": f"{SYSTEM}/StructureDefinition/hidden-from-guardians", "valueBoolean": True}
-        ]
+    if access.hidden_from_guardians(action):
+        found["extension"] = _hidden_mark()
     return found
 
 
 def care_plan(access: PlanAccess) -> Resource:
     plan = access.plan
-    return _clean(
-        {
-            "resourceType": "CarePlan",
-            "id": str(plan.id),
-            "status": "active" if plan.status == PlanStatus.ACTIVE else "completed",
-            "intent": "plan",
-            "title": "SIP",
-            "description": plan.background,
-            "subject": ref("Patient", plan.child_id),
-            "created": instant(plan.published_at or plan.created_at),
-            "author": ref("PractitionerRole", plan.coordinator_id) if plan.coordinator_id else None,
-            "careTeam": [ref("CareTeam", plan.id)],
-            "goal": [ref("Goal", g.id) for g in access.visible_parts(plan.goals)],
-            "activity": [_activity(a) for a in access.visible_parts(plan.actions)],
-        }
+    shown_goals = access.visible_parts(plan.goals)
+    activity = [_activity(access, a) for a in access.visible_parts(plan.actions)]
+    some_hidden = any("extension" in a for a in activity) or any(
+        access.hidden_from_guardians(g) for g in shown_goals
+    )
+    return _labelled(
+        _clean(
+            {
+                "resourceType": "CarePlan",
+                "id": str(plan.id),
+                "status": "active" if plan.status == PlanStatus.ACTIVE else "completed",
+                "intent": "plan",
+                "title": "SIP",
+                "description": plan.background,
+                "subject": ref("Patient", plan.child_id),
+                "created": instant(plan.published_at or plan.created_at),
+                "author": ref("PractitionerRole", plan.coordinator_id)
+                if plan.coordinator_id
+                else None,
+                "careTeam": [ref("CareTeam", plan.id)],
+                "goal": [ref("Goal", g.id) for g in shown_goals],
+                "activity": activity,
+            }
+        ),
+        False,
+        some_hidden,
     )
 
 
@@ -281,25 +335,33 @@ def appointments(session: Session, access: PlanAccess) -> Iterator[Resource]:
                 actor = ref("Organization", attendee.agency_id)
             else:
                 continue
-            participants.append({"actor": actor, "status": "accepted"})
-        yield _clean(
-            {
-                "resourceType": "Appointment",
-                "id": str(meeting.id),
-                "status": MEETING_STATUS.get(meeting.status, "booked"),
-                "appointmentType": {
-                    "coding": [
-                        {"system": f"{SYSTEM}/CodeSystem/meeting-kind", "code": meeting.kind}
-                    ]  # fmt: skip
-                },
-                "start": instant(meeting.starts_at),
-                "end": instant(meeting.ends_at),
-                "comment": meeting.place
-                if meeting.place and access.sees_protected_details()
-                else None,
-                "basedOn": [],
-                "participant": participants,
-            }
+            participant: dict[str, Any] = {"actor": actor, "status": "accepted"}
+            if access.hidden_from_guardians(attendee):
+                participant["extension"] = _hidden_mark()
+            participants.append(participant)
+        some_hidden = any("extension" in p for p in participants)
+        yield _labelled(
+            _clean(
+                {
+                    "resourceType": "Appointment",
+                    "id": str(meeting.id),
+                    "status": MEETING_STATUS.get(meeting.status, "booked"),
+                    "appointmentType": {
+                        "coding": [
+                            {"system": f"{SYSTEM}/CodeSystem/meeting-kind", "code": meeting.kind}
+                        ]  # fmt: skip
+                    },
+                    "start": instant(meeting.starts_at),
+                    "end": instant(meeting.ends_at),
+                    "comment": meeting.place
+                    if meeting.place and access.sees_protected_details()
+                    else None,
+                    "basedOn": [],
+                    "participant": participants,
+                }
+            ),
+            access.hidden_from_guardians(meeting),
+            some_hidden,
         )
 
 
@@ -313,47 +375,50 @@ def consents(session: Session, access: PlanAccess) -> Iterator[Resource]:
     for agency_id, consent in sorted(rows.items()):
         if agency_id not in agencies:
             continue
-        yield {
-            "resourceType": "Consent",
-            "id": str(consent.id),
-            "status": "active" if states[agency_id].effective else "inactive",
-            "scope": {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/consentscope",
-                        "code": "patient-privacy",
-                    }
-                ]
+        yield _labelled(
+            {
+                "resourceType": "Consent",
+                "id": str(consent.id),
+                "status": "active" if states[agency_id].effective else "inactive",
+                "scope": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                            "code": "patient-privacy",
+                        }
+                    ]
+                },
+                "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+                "patient": ref("Patient", plan.child_id),
+                "dateTime": instant(consent.created_at),
+                "policyRule": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                            "code": "OPTIN",
+                        }
+                    ]
+                },
+                "provision": {
+                    "type": "permit",
+                    "actor": [
+                        {
+                            "role": {
+                                "coding": [
+                                    {
+                                        "system": "http://terminology.hl7.org/CodeSystem/"
+                                        "v3-ParticipationType",
+                                        "code": "IRCP",
+                                    }
+                                ]
+                            },
+                            "reference": ref("Organization", agency_id),
+                        }
+                    ],
+                },
             },
-            "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
-            "patient": ref("Patient", plan.child_id),
-            "dateTime": instant(consent.created_at),
-            "policyRule": {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                        "code": "OPTIN",
-                    }
-                ]
-            },
-            "provision": {
-                "type": "permit",
-                "actor": [
-                    {
-                        "role": {
-                            "coding": [
-                                {
-                                    "system": "http://terminology.hl7.org/CodeSystem/"
-                                    "v3-ParticipationType",
-                                    "code": "IRCP",
-                                }
-                            ]
-                        },
-                        "reference": ref("Organization", agency_id),
-                    }
-                ],
-            },
-        }
+            access.hidden_from_guardians(consent),
+        )
 
 
 def questionnaire_responses(session: Session, access: PlanAccess) -> Iterator[Resource]:
@@ -385,7 +450,10 @@ def questionnaire_responses(session: Session, access: PlanAccess) -> Iterator[Re
                             }
                         }  # fmt: skip
                     )
-                items.append(_clean({"linkId": answer.prompt, "answer": values}))
+                item = _clean({"linkId": answer.prompt, "answer": values})
+                if access.hidden_from_guardians(answer):
+                    item["extension"] = _hidden_mark()
+                items.append(item)
             if not items:
                 continue
             if statement.author_id == plan.child_id:
@@ -394,17 +462,22 @@ def questionnaire_responses(session: Session, access: PlanAccess) -> Iterator[Re
                 author = ref("RelatedPerson", members[statement.author_id].id)
             else:
                 continue
-            yield _clean(
-                {
-                    "resourceType": "QuestionnaireResponse",
-                    "id": str(statement.id),
-                    "status": "completed",
-                    "basedOn": [ref("CarePlan", plan.id)],
-                    "subject": ref("Patient", plan.child_id),
-                    "authored": instant(statement.submitted_at),
-                    "author": author,
-                    "item": items,
-                }
+            some_hidden = any("extension" in i for i in items)
+            yield _labelled(
+                _clean(
+                    {
+                        "resourceType": "QuestionnaireResponse",
+                        "id": str(statement.id),
+                        "status": "completed",
+                        "basedOn": [ref("CarePlan", plan.id)],
+                        "subject": ref("Patient", plan.child_id),
+                        "authored": instant(statement.submitted_at),
+                        "author": author,
+                        "item": items,
+                    }
+                ),
+                False,
+                some_hidden,
             )
 
 

@@ -9,7 +9,6 @@ exactly like something that does not exist (never a hint a child's plan exists).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import Blueprint, current_app, g, request, url_for
 
@@ -105,11 +104,10 @@ def read(resource_type: str, resource_id: str):
     if request.args:
         raise FhirError(400, "A read takes no search parameters.")
     reader = services.Reader(db.session, g.api_token)
-    found: list[dict[str, Any]] = []
-    if ident is not None:
-        plan_ids = services.owner_plan_ids(db.session, kind, ident)
-        if plan_ids != []:
-            found = reader.collect(kind, plan_ids, {str(ident)})
+    # The same work whether the id exists or not (no timing hint): an unknown id
+    # asks the team query with no plan, never skips it.
+    plan_ids = services.owner_plan_ids(db.session, kind, ident) if ident is not None else []
+    found = reader.collect(kind, plan_ids, {resource_id}, named=True)
     reader.finish()
     if not found:
         raise FhirError(404, "No such resource, or not one this token may read.")
@@ -157,7 +155,9 @@ def search(resource_type: str):
                 services.plans_of_patient(db.session, int(child)) if OUR_ID.match(child) else []
             )
     reader = services.Reader(db.session, g.api_token)
-    found = reader.collect(kind, plan_ids, wanted) if plan_ids != [] else []
+    # patient= names the plans (a refusal is recorded); a broad search does not.
+    # An unknown patient still asks the team query, with no plan (no timing hint).
+    found = reader.collect(kind, plan_ids, wanted, named=plan_ids is not None)
     reader.finish()
     bundle = {
         "resourceType": "Bundle",

@@ -1,9 +1,10 @@
 """Which plans an agency system asks about, what it may read of them, and the audit.
 
 The rule itself is access.agency_system_access; this module finds the plans a
-request is about, asks that rule once per plan, records every read (and every
-refusal for lack of consent, which the family sees in its access log) and hands
-the resource builders only a PlanAccess that let the reader in.
+request is about, asks that rule once per plan, records every read of a plan's
+data (and a refusal for lack of consent when the request named that plan, which
+the family sees in its access log) and hands the resource builders only a
+PlanAccess that let the reader in.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from ..models import (
 from ..queries import plan_load_options
 from . import resources
 
-# Resources about the agencies' directory, not about a child: reading one is no
-# attempt on a plan, so a plan without consent is passed over without a refusal.
+# Resources about the agencies' directory, not about a child: an agency or a staff
+# member sharing a plan the agency may read (and the agency itself). Reading one is
+# no read of a family's plan: it is audited once as a directory read (no plan), and
+# a plan without consent is passed over without a refusal.
 DIRECTORY = frozenset({"Organization", "PractitionerRole"})
 
 
@@ -62,22 +65,38 @@ class Reader:
             self.session.scalars(query.options(*plan_load_options()).order_by(Plan.id)).unique()
         )
 
-    def access(self, plan: Plan, kind: str) -> PlanAccess | None:
-        """The rule, once per plan; a refusal for lack of consent is recorded."""
+    def access(self, plan: Plan, kind: str, named: bool = False) -> PlanAccess | None:
+        """The rule, once per plan. A refusal for lack of consent is recorded only
+        when the request named this plan (a read by id of its resource, or
+        patient=): a broad search or a system polling every minute must not fill
+        every family's access log with refusals."""
         found = agency_system_access(self.session, self.agency, plan, self.now)
-        if found is None and kind not in DIRECTORY and agency_system_refused(self.agency, plan):
+        if (
+            found is None
+            and named
+            and kind not in DIRECTORY
+            and agency_system_refused(self.agency, plan)
+        ):
             record(self.session, AuditAction.REFUSED, self.reader, plan, "plan", plan.id,
                    "no_consent")  # fmt: skip
         return found
 
     def collect(
-        self, kind: str, plan_ids: list[int] | None, wanted: set[str] | None = None
+        self,
+        kind: str,
+        plan_ids: list[int] | None,
+        wanted: set[str] | None = None,
+        named: bool = False,
     ) -> list[dict[str, Any]]:
         """Resources of ``kind`` (only ids in ``wanted``, when given) from the
-        plans asked about, each read audited once per plan; none twice."""
+        plans asked about (``named``: the request named them), none twice. A read
+        of a plan's data is audited once per plan; a directory read once, with no
+        plan."""
+        directory = kind in DIRECTORY
         found: dict[str, dict[str, Any]] = {}
+        what = f"fhir_{kind.lower()}"[:30]
         for plan in self.team_plans(plan_ids):
-            access = self.access(plan, kind)
+            access = self.access(plan, kind, named)
             if access is None:
                 continue
             read = [
@@ -88,15 +107,23 @@ class Reader:
             if not read:
                 continue
             for resource in read:
-                found.setdefault(resource["id"], resource)
-            object_id = int(read[0]["id"]) if len(read) == 1 else None
-            what = f"fhir_{kind.lower()}"[:30]
-            record(self.session, AuditAction.READ, self.reader, plan, what, object_id,
-                   f"api_token:{self.token.id}")  # fmt: skip
+                # An agency or staff member hidden from the guardians in any plan
+                # keeps that label in the directory answer.
+                if resource["id"] not in found or resources.is_hidden(resource):
+                    found[resource["id"]] = resource
+            if not directory:
+                self._audit(plan, what, read)
         if kind == "Organization" and (wanted is None or str(self.agency.id) in wanted):
             # The agency's own record is no child's data: always there for its system.
             found.setdefault(str(self.agency.id), resources.organization(self.agency))
+        if directory and found:
+            self._audit(None, what, list(found.values()))
         return list(found.values())
+
+    def _audit(self, plan: Plan | None, what: str, read: list[dict[str, Any]]) -> None:
+        object_id = int(read[0]["id"]) if len(read) == 1 else None
+        record(self.session, AuditAction.READ, self.reader, plan, what, object_id,
+               f"api_token:{self.token.id}")  # fmt: skip
 
     def finish(self) -> None:
         """Reads and refusals stick, and the token's last use is kept for the admin."""

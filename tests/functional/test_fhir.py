@@ -19,12 +19,14 @@ from family_app.models import (
     Audience,
     AuditEvent,
     ConsentException,
+    MemberRole,
+    PlanMember,
     Statement,
     StatementAnswer,
 )
 from family_app.tokens import hash_token, new_token
 from tests.conftest import csrf_token, sign_in_as
-from tests.factories import make_agency, make_family, make_person
+from tests.factories import birth_date_for_age, make_agency, make_family, make_person
 
 KINDS = [
     "CarePlan",
@@ -434,7 +436,7 @@ def test_an_agency_that_left_the_team_or_a_draft_plan_reads_nothing(client, sess
     """Consent alone is not enough: the agency must be in the plan's team now (its
     professional taken off the plan, the consent still stands), and a draft is the
     coordinator's alone. Neither is a refusal for lack of consent."""
-    from family_app.models import PlanMember, PlanStatus
+    from family_app.models import PlanStatus
 
     family = make_family(session)
     token = make_token(session, family.professional_agency)
@@ -499,3 +501,183 @@ def test_no_query_makes_a_500(client, session):
         assert body["resourceType"] in ("OperationOutcome", "Bundle", "CapabilityStatement", *KINDS)
 
     ask()
+
+
+HIDDEN = "https://min-sip.se/fhir/StructureDefinition/hidden-from-guardians"
+RESTRICTED = {"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R"}
+
+
+def _labelled(resource: dict) -> bool:
+    """Labelled as a whole: restricted, and our extension on the resource."""
+    return RESTRICTED in resource.get("meta", {}).get("security", []) and {
+        "url": HIDDEN,
+        "valueBoolean": True,
+    } in resource.get("extension", [])
+
+
+def test_everything_kept_from_guardians_is_labelled_by_the_guardians_own_rule(client, session):
+    """A journal may show the chart to guardians (proxy access), so whatever our rules
+    keep from them is labelled: a goal the child (13+) hid, a harm-flagged action and
+    with it its agency (Organization, its staff, its consent, a meeting only it
+    attends), and each answer "not for my guardians". Labelled after the change, not
+    before; under the child's choosing age the child's hiding hides nothing."""
+    from family_app.models import MeetingAttendee
+
+    family = make_family(session, child_age=13)
+    with_views(session, family)
+    session.add(
+        MeetingAttendee(meeting_id=family.meeting.id, agency_id=family.professional_agency.id)
+    )
+    session.commit()
+    token = make_token(session, family.coordinator_agency)
+    hidden_agency = family.professional_agency.id
+
+    def read(kind: str, ident: int) -> dict:
+        return fhir_get(client, f"/fhir/{kind}/{ident}", token)[1]
+
+    _response, consents = fhir_get(client, f"/fhir/Consent?patient={family.child.id}", token)
+    consent_of = {
+        e["resource"]["provision"]["actor"][0]["reference"]["reference"]: e["resource"]["id"]
+        for e in consents["entry"]
+    }
+    hidden_consent = consent_of[f"Organization/{hidden_agency}"]
+    whole = [
+        ("Goal", family.goal.id),
+        ("Organization", hidden_agency),
+        ("PractitionerRole", family.professional.id),
+        ("Appointment", family.meeting.id),
+        ("Consent", int(hidden_consent)),
+    ]
+    for kind, ident in whole:
+        assert not _labelled(read(kind, ident)), kind
+        assert "meta" not in read(kind, ident), kind
+    assert "meta" not in read("CarePlan", family.plan.id)
+
+    # The child hides the goal from the guardians; a harm flag hides the action.
+    family.goal.hidden_from_guardians_by_child = True
+    family.action.harm_flag = True
+    family.action.harm_reason = "Skäl"
+    session.commit()
+    for kind, ident in whole:
+        assert _labelled(read(kind, ident)), kind
+    _response, search = fhir_get(client, "/fhir/Organization", token)
+    labelled = {e["resource"]["id"] for e in search["entry"] if _labelled(e["resource"])}
+    assert labelled == {str(hidden_agency)}  # the coordinator's own agency stays unlabelled
+    assert not _labelled(
+        read("Consent", int(consent_of[f"Organization/{family.coordinator_agency.id}"]))
+    )
+
+    care_plan = read("CarePlan", family.plan.id)
+    assert care_plan["meta"]["security"] == [RESTRICTED] and "extension" not in care_plan
+    assert care_plan["activity"][0]["extension"] == [{"url": HIDDEN, "valueBoolean": True}]
+    team = read("CareTeam", family.plan.id)
+    assert team["meta"]["security"] == [RESTRICTED]
+    marked = [p["member"]["reference"] for p in team["participant"] if "extension" in p]
+    assert marked == [f"PractitionerRole/{family.professional.id}"]
+
+    _response, views = fhir_get(client, "/fhir/QuestionnaireResponse", token)
+    response = views["entry"][0]["resource"]
+    assert response["meta"]["security"] == [RESTRICTED] and "extension" not in response
+    assert [(i["linkId"], "extension" in i) for i in response["item"]] == [
+        ("going_well", False),
+        ("want_help", True),
+    ]
+    assert "Skäl" not in json.dumps([care_plan, team, views], ensure_ascii=False)
+
+    # Under the age the child chooses from, guardians see what the child hid: no label.
+    young = make_family(session, child_age=10)
+    young.goal.hidden_from_guardians_by_child = True
+    session.commit()
+    young_token = make_token(session, young.coordinator_agency)
+    _response, goal = fhir_get(client, f"/fhir/Goal/{young.goal.id}", young_token)
+    assert "meta" not in goal and "extension" not in goal
+
+
+def test_directory_reads_and_broad_searches_stay_out_of_the_families_logs(client, session):
+    """Reading an agency or a colleague is no read of a family's plan: one directory
+    read, no plan. A broad search (a system polling) records no refusal in a plan it
+    did not name; reading that plan by id or by patient= does. Reads of a child's
+    data are still audited in that child's plan."""
+    family = make_family(session)
+    agency = family.professional_agency
+    token = make_token(session, agency)
+    without = make_family(session, consent=False)
+    colleague = make_person(session, "Kollega", agency_id=agency.id)
+    session.add(
+        PlanMember(plan_id=without.plan.id, person_id=colleague.id, role=MemberRole.PROFESSIONAL)
+    )
+    session.commit()
+
+    def events(action: str, plan_id: int | None) -> list[AuditEvent]:
+        return session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == action,
+                AuditEvent.plan_id.is_(None) if plan_id is None else AuditEvent.plan_id == plan_id,
+            )
+        ).all()
+
+    for _minute in range(3):  # a system polling every minute
+        fhir_get(client, f"/fhir/Organization/{agency.id}", token)
+        fhir_get(client, f"/fhir/PractitionerRole/{family.professional.id}", token)
+        fhir_get(client, "/fhir/Organization", token)
+        fhir_get(client, "/fhir/PractitionerRole", token)
+        fhir_get(client, "/fhir/CarePlan", token)
+        fhir_get(client, "/fhir/Goal", token)
+    session.expire_all()
+    assert {e.object_type for e in events("read", family.plan.id)} == {"fhir_careplan", "fhir_goal"}
+    assert len(events("read", family.plan.id)) == 6
+    assert events("refused", without.plan.id) == []
+    directory = events("read", None)
+    assert len(directory) == 12
+    assert {(e.object_type, e.actor_agency_id) for e in directory} == {
+        ("fhir_organization", agency.id),
+        ("fhir_practitionerrole", agency.id),
+    }
+    # The colleague shares only a plan the agency may not read: not in the directory.
+    outcome(client, f"/fhir/PractitionerRole/{colleague.id}", token, 404)
+
+    # Naming the plan without consent is an attempt the family sees.
+    outcome(client, f"/fhir/CarePlan/{without.plan.id}", token, 404)
+    fhir_get(client, f"/fhir/Goal?patient={without.child.id}", token)
+    session.expire_all()
+    assert [e.object_type for e in events("refused", without.plan.id)] == ["plan", "plan"]
+
+
+def test_an_unknown_id_costs_the_same_queries_as_one_not_ours(app, client, session):
+    """No timing hint: a plan of another agency and an id that does not exist are
+    asked the same queries (the team query runs for both)."""
+    from tests.conftest import statements_of
+
+    family = make_family(session)
+    token = make_token(session, make_agency(session))
+    headers = {"Authorization": f"Bearer {token}"}
+    for kind, ident in (("CarePlan", family.plan.id), ("Goal", family.goal.id)):
+        existing, _r = statements_of(app, client, f"/fhir/{kind}/{ident}", 404, headers=headers)
+        missing, _r = statements_of(app, client, f"/fhir/{kind}/99999999", 404, headers=headers)
+        assert len(existing) == len(missing), kind
+    existing, _r = statements_of(
+        app, client, f"/fhir/CarePlan?patient={family.child.id}", headers=headers
+    )
+    missing, _r = statements_of(app, client, "/fhir/CarePlan?patient=99999999", headers=headers)
+    assert len(existing) == len(missing)
+
+
+def test_from_the_18th_birthday_no_guardian_is_in_the_team(client, session):
+    """Decision 3: from the adult birthday the guardians are out, as on the team's
+    family page (access.family_of): no RelatedPerson, none in the CareTeam, and
+    nowhere custody. The day before, they are there with custody."""
+    family = make_family(session, child_age=17)
+    token = make_token(session, family.professional_agency)
+    _response, people = fhir_get(client, f"/fhir/RelatedPerson?patient={family.child.id}", token)
+    assert people["total"] == 2
+    member_id = people["entry"][0]["resource"]["id"]
+    assert people["entry"][0]["resource"]["relationship"][0]["coding"][0]["code"] == "GUARD"
+
+    family.child.birth_date = birth_date_for_age(18)
+    session.commit()
+    _response, people = fhir_get(client, f"/fhir/RelatedPerson?patient={family.child.id}", token)
+    assert people["total"] == 0
+    outcome(client, f"/fhir/RelatedPerson/{member_id}", token, 404)
+    _response, team = fhir_get(client, f"/fhir/CareTeam/{family.plan.id}", token)
+    assert not [p for p in team["participant"] if "RelatedPerson" in p["member"]["reference"]]
+    assert "custody" not in json.dumps(team) and "GUARD" not in json.dumps(team)
