@@ -156,6 +156,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # production. E-mail: smtp://host:port or smtps://user:password@host:port;
         # unset, deliveries wait in the outbox and nothing is sent.
         "QUEUE_URL": _env("QUEUE_URL") or None,
+        # A claimed delivery whose consumer has not finished within this many
+        # seconds is taken for dead and claimed again. Keep it well above the
+        # longest send (the SMTP timeout is 20 s), or a slow send goes out twice;
+        # the tests lower it to kill a real consumer.
+        "QUEUE_CLAIM_TIMEOUT_SECONDS": _env_int("QUEUE_CLAIM_TIMEOUT_SECONDS", 600),
         "SMTP_URL": _env("SMTP_URL") or None,
         "MAIL_FROM": _env("MAIL_FROM", "Min SIP <no-reply@localhost>"),
         # Web Push (the installed app's notices): a P-256 private key (PEM, or the
@@ -209,6 +214,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         raise ConfigError("FAMILY_APP_SECRET_KEY is too short for production: use 32+ characters.")
     if not config["RATELIMIT_STORAGE_URI"]:
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    if config["QUEUE_CLAIM_TIMEOUT_SECONDS"] < 1:
+        raise ConfigError("FAMILY_APP_QUEUE_CLAIM_TIMEOUT_SECONDS must be 1 or more.")
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError("FAMILY_APP_TRUSTED_PROXIES must be 0 or more.")
     if production and config["DEV_SIGN_IN"]:

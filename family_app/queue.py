@@ -12,9 +12,12 @@ demo), Redis when FAMILY_APP_QUEUE_URL=redis://… is set. The queue only carrie
 At most once per claim, never lost: a consumer claims a delivery with one
 conditional UPDATE (``status='pending'`` and due), so two consumers never take the
 same one; it is marked sent after the server accepted it. A consumer killed
-between claim and send leaves a claim that goes stale after ``CLAIM_TIMEOUT`` and
-is claimed again. Failures retry with growing pauses; after ``MAX_ATTEMPTS`` the
-delivery is ``failed`` and the coordinator's My plans shows it.
+between claim and send leaves a claim that goes stale after the claim timeout
+(FAMILY_APP_QUEUE_CLAIM_TIMEOUT_SECONDS, ``CLAIM_TIMEOUT`` by default) and is
+claimed again; a consumer that starts looks at the outbox at once, so a restart
+after a crash does not wait for the next sweep. Failures retry with growing
+pauses; after ``MAX_ATTEMPTS`` the delivery is ``failed`` and the coordinator's
+My plans shows it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -36,8 +39,16 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # Pause before attempt n+1 after attempt n failed (minutes): 1, 5, 30, 120.
 BACKOFF_MINUTES = (1, 5, 30, 120)
+# The default of FAMILY_APP_QUEUE_CLAIM_TIMEOUT_SECONDS (config.py).
 CLAIM_TIMEOUT = timedelta(minutes=10)
 BATCH = 100
+
+
+def claim_timeout() -> timedelta:
+    """How long a claim holds before its consumer is taken for dead: the app's
+    setting, else ``CLAIM_TIMEOUT`` (outside an app, or an app built without it)."""
+    seconds = current_app.config.get("QUEUE_CLAIM_TIMEOUT_SECONDS") if has_app_context() else None
+    return timedelta(seconds=seconds) if seconds else CLAIM_TIMEOUT
 
 
 def backoff(attempts: int) -> timedelta:
@@ -70,7 +81,7 @@ def claim(session: Session, delivery_id: int, now: datetime) -> datetime | None:
                 and_(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now),
                 and_(
                     Delivery.status == DeliveryStatus.SENDING,
-                    Delivery.claimed_at < now - CLAIM_TIMEOUT,
+                    Delivery.claimed_at < now - claim_timeout(),
                 ),
             ),
         )
@@ -97,7 +108,7 @@ def due_ids(session: Session, now: datetime, channels: list[str]) -> list[int]:
                     ),
                     and_(
                         Delivery.status == DeliveryStatus.SENDING,
-                        Delivery.claimed_at < now - CLAIM_TIMEOUT,
+                        Delivery.claimed_at < now - claim_timeout(),
                     ),
                 ),
             )
@@ -328,4 +339,12 @@ def run_consumer(app: Flask, workers: int = 2) -> None:
 
     # Task names and ids only: the tasks take no arguments, so nothing personal.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    Consumer(queue_of(app), workers=workers, worker_type="thread", periodic=True).run()
+    huey = queue_of(app)
+    # Look at the outbox at once: after a crash (or a deploy) what is due, and
+    # claims gone stale, must not wait for the next minute's sweep. Huey 3's
+    # scheduler happens to enqueue the sweep at start too, but we allow older
+    # huey and do not lean on its timing. Queued, not run here, so a slow mail
+    # server holds up a worker thread, not the start; two sweeps at once are
+    # safe (each delivery is claimed by one conditional UPDATE).
+    huey.family_tasks["deliver"]()
+    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()

@@ -44,6 +44,17 @@ def test_development_sign_in_can_never_be_on_in_production(monkeypatch, tmp_path
         load_config(str(tmp_path))
 
 
+def test_the_queue_claim_timeout_is_ten_minutes_unless_set_and_never_zero(monkeypatch, tmp_path):
+    monkeypatch.setenv("FAMILY_APP_SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("FAMILY_APP_QUEUE_CLAIM_TIMEOUT_SECONDS", raising=False)
+    assert load_config(str(tmp_path))["QUEUE_CLAIM_TIMEOUT_SECONDS"] == 600
+    monkeypatch.setenv("FAMILY_APP_QUEUE_CLAIM_TIMEOUT_SECONDS", "2")
+    assert load_config(str(tmp_path))["QUEUE_CLAIM_TIMEOUT_SECONDS"] == 2
+    monkeypatch.setenv("FAMILY_APP_QUEUE_CLAIM_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ConfigError, match="QUEUE_CLAIM_TIMEOUT_SECONDS"):
+        load_config(str(tmp_path))
+
+
 def test_development_secret_is_random_and_shared_by_workers(monkeypatch, tmp_path):
     monkeypatch.delenv("FAMILY_APP_SECRET_KEY", raising=False)
     monkeypatch.delenv("FAMILY_APP_ENV", raising=False)
