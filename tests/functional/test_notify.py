@@ -374,7 +374,8 @@ def test_a_consumer_killed_between_claim_and_send_loses_nothing_and_sends_once(
 ):
     """A consumer claims a delivery and dies before sending. Until the claim is
     stale nobody else takes it; then the next consumer does, and exactly one
-    message arrives however often the sweep runs."""
+    message arrives however often the sweep runs. In-process, with the clock
+    moved on; tests/functional/test_consumer_killed.py kills a real consumer."""
     inbox, _port = smtp
     family = make_family(session, guardians=1)
     _with_addresses(session, family)
