@@ -269,13 +269,26 @@ class MarkingDomain(Domain):
     (never for Swedish, the source language)."""
 
     def get_translations(self) -> Any:
+        """The catalogue for this request's locale, looked up once per request and
+        locale: a page asks for it at every translated string (hundreds of times),
+        and Flask-Babel's own lookup walks the context several times per call.
+        ``force_locale`` sets a new locale object, so a forced language (an e-mail
+        in the receiver's language) never gets the page's catalogue."""
+        ctx = g.get("_flask_babel") if g else None
+        locale = getattr(ctx, "babel_locale", None)
+        memo = getattr(ctx, "family_translations", None)
+        if locale is not None and memo is not None and memo[0] is locale and memo[1] is self:
+            return memo[2]
         translations = super().get_translations()
         if (
             current_app
             and current_app.config.get("MARK_UNTRANSLATED")
             and str(get_locale() or "sv") != "sv"
         ):
-            return _MarkedTranslations(translations)
+            translations = _MarkedTranslations(translations)
+        ctx = g.get("_flask_babel") if g else None
+        if ctx is not None:
+            ctx.family_translations = (getattr(ctx, "babel_locale", None), self, translations)
         return translations
 
 
