@@ -839,11 +839,16 @@ def may_be_told_of(
     return agency_id is None or access.sees_agency(agency_id)
 
 
-def ended_family_plan_ids(person: Person | int, today: date | None = None) -> Any:
+def ended_family_plan_ids(
+    person: Person | int | Any, today: date | None = None, born_by: Any = None
+) -> Any:
     """The plans whose guardian or relative ``person`` is, and whose child has come
-    of age: the notifications about them are no longer this person's to read."""
-    today = today or stockholm_today()
-    person_id = person if isinstance(person, int) else person.id
+    of age: the notifications about them are no longer this person's to read.
+    ``person`` and ``born_by`` may be bound parameters, so a statement built once
+    per process (the signed-in person's, auth/session.py) can carry it."""
+    if born_by is None:
+        born_by = adult_born_by(today or stockholm_today(), age_rules())
+    person_id = person.id if isinstance(person, Person) else person
     child = aliased(Person)
     return (
         select(Plan.id)
@@ -852,7 +857,7 @@ def ended_family_plan_ids(person: Person | int, today: date | None = None) -> An
         .where(
             PlanMember.person_id == person_id,
             PlanMember.role.in_([MemberRole.GUARDIAN, MemberRole.RELATIVE]),
-            child.birth_date <= adult_born_by(today, age_rules()),
+            child.birth_date <= born_by,
         )
     )
 

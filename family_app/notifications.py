@@ -367,25 +367,26 @@ def tell_of_meeting(
     return made
 
 
-def _readable(person: Person | int) -> Any:
+def _readable(person: Person | int | Any, born_by: Any = None) -> Any:
     """A person's notifications, less those about a plan they have lost access to
     because its child has come of age (decision 3)."""
     from .access import ended_family_plan_ids
 
-    person_id = person if isinstance(person, int) else person.id
+    person_id = person.id if isinstance(person, Person) else person
     return (Notification.person_id == person_id) & (
         Notification.plan_id.is_(None)
-        | Notification.plan_id.not_in(ended_family_plan_ids(person_id))
+        | Notification.plan_id.not_in(ended_family_plan_ids(person_id, born_by=born_by))
     )
 
 
-def unread_count_query(person: Person | int) -> Any:
+def unread_count_query(person: Person | int | Any, born_by: Any = None) -> Any:
     """The unread count as a scalar subquery, so it can ride along with another
-    statement (the signed-in person's, see auth/session.py)."""
+    statement (the signed-in person's, see auth/session.py). ``person`` and
+    ``born_by`` (who has come of age) may be bound parameters."""
     return (
         select(func.count())
         .select_from(Notification)
-        .where(_readable(person), Notification.read_at.is_(None))
+        .where(_readable(person, born_by), Notification.read_at.is_(None))
         .scalar_subquery()
     )
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .models import Action, Person, Plan, PlanMember
 
 
-def plan_load_options() -> list:
+@functools.cache
+def plan_load_options() -> tuple:
     """Eager loads for a plan's people, goals and actions: the number of queries
     does not grow with the size of the plan, nor with the number of plans.
 
     Whatever is one-to-one (a child, a coordinator, an action's agency) is joined
     into the statement that loads its owner; each list (members, goals, actions)
     costs one statement of its own, but the members, who are joined to the plan
-    (one list joined is no cross product): three in all."""
-    return [
+    (one list joined is no cross product): three in all. Built once per process:
+    loader options are immutable, and building them was a slice of every page."""
+    return (
         joinedload(Plan.child),
         joinedload(Plan.coordinator).joinedload(Person.agency),
         joinedload(Plan.responsible_agency),
@@ -26,7 +30,7 @@ def plan_load_options() -> list:
             joinedload(Action.responsible_agency),
             joinedload(Action.contact_person).joinedload(Person.agency),
         ),
-    ]
+    )
 
 
 def load_plan(session: Session, plan_id: int) -> Plan | None:
