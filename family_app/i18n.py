@@ -15,6 +15,7 @@ from flask_babel import (
     format_date,
     format_time,
     get_locale,
+    get_translations,
     gettext,
     refresh,
 )
@@ -301,8 +302,32 @@ def _finalize(value: object) -> object:
     return str(value) if isinstance(value, LazyString) else value
 
 
+def _page_translations() -> Any:
+    """The catalogue for a template's ``_()``: MarkingDomain's memo of this request
+    and locale when it holds, else Flask-Babel's full lookup (which fills it)."""
+    ctx = g.get("_flask_babel")
+    memo = getattr(ctx, "family_translations", None)
+    if (
+        memo is not None
+        and memo[0] is not None
+        and memo[0] is getattr(ctx, "babel_locale", None)
+        and memo[1] is getattr(ctx, "babel_domain", None)
+    ):
+        return memo[2]
+    return get_translations()
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.finalize = _finalize
+    # Flask-Babel's callables walk its context several times per string; a page
+    # has about a hundred. Same catalogue, looked up once per request and locale.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _page_translations().ugettext(s),
+        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.config.setdefault(
         "LANGUAGE_REVIEW",
         read_review_statuses(PROJECT_ROOT / "translations", list(app.config["LANGUAGES"])),
