@@ -20,7 +20,7 @@ committed in batches: an interrupted build resumes from the last batch. On SQLit
 several processes can build them (``bench/shards.py``): the same rows, same ids.
 
 What a plan costs: some 115 statements and 50 flushes through the ORM, about
-60 ms of CPU on a 2-core machine (15 plans a second); the disk is not the limit
+70 ms of CPU on a 2-core machine (14-17 plans a second); the disk is not the limit
 (a commit per batch of 100 plans), Python is.
 """
 

@@ -1,7 +1,7 @@
 """Building the data set in several processes at once (SQLite).
 
 Why: a plan's build is bound by the ORM's CPU time, not by the disk. Through the
-services a plan takes about 115 statements and 50 flushes, some 60 ms of Python
+services a plan takes about 115 statements and 50 flushes, some 70 ms of Python
 on a 2-core machine, however the commits are batched. A SQLite file takes one
 writer at a time and a writer holds its lock for its whole transaction, so
 processes sharing one file would only take turns.
@@ -200,6 +200,7 @@ def build(
     progress: Callable[[str], None],
 ) -> None:
     """Plans ``have..plans-1`` by ``workers`` processes, merged in plan order."""
+    # Each worker's app gets the parent's settings (the plain values), its own database.
     config = {
         key: value
         for key, value in config.items()
