@@ -114,7 +114,7 @@ def _prepare(args: argparse.Namespace, database_url: str) -> tuple[dict, dict[st
     with app.app_context():
         command.upgrade(alembic_config(), "head")
         started = time.monotonic()
-        personas = dataset.build(db.session, args.plans)
+        personas = dataset.build(db.session, args.plans, workers=args.build_workers)
         build_seconds = time.monotonic() - started
         db.session.close()
         for who, person_id in (
@@ -359,6 +359,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=int(os.environ.get("WEB_CONCURRENCY", "2")),
         help="gunicorn workers for both servers (WEB_CONCURRENCY, default 2, as start.sh)",
+    )
+    parser.add_argument(
+        "--build-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that build the SQLite data set (default: one per CPU; bench/shards.py)",
     )
     parser.add_argument("--out", type=Path, help="JSON file (default bench/results/plans-N.json)")
     parser.add_argument("--compare", type=Path, help="a JSON of another size: p95 change per page")

@@ -7,15 +7,24 @@ measures that no longer answers its signed-in person with the page itself.
 
 from __future__ import annotations
 
-import pytest
-from flask import Flask
-from sqlalchemy import func, select
+from datetime import date
+from pathlib import Path
+from typing import Any
 
-from bench import dataset
+import pytest
+from alembic import command
+from flask import Flask
+from sqlalchemy import DateTime, LargeBinary, func, select
+from sqlalchemy.orm import Session
+
+from bench import dataset, shards
 from bench.run import _targets
+from family_app import create_app
+from family_app.cli import alembic_config
 from family_app.extensions import db
-from family_app.models import AuditEvent, Credential, Person, Plan, PlanStatus
-from tests.conftest import csrf_token, sign_in_as
+from family_app.models import AuditEvent, Base, Credential, Meeting, Person, Plan, PlanStatus
+from family_app.models.base import UTCDateTime
+from tests.conftest import app_config, csrf_token, sign_in_as
 
 
 def test_builds_resumes_and_refuses_a_smaller_size(app: Flask) -> None:
@@ -65,3 +74,41 @@ def test_every_measured_page_answers_its_person(app: Flask) -> None:
         else:
             response = client.get(target.path)
         assert response.status_code == 200, (target.name, response.status_code)
+
+
+def _rows(session: Session) -> dict[str, list[Any]]:
+    """Every row of every table, by id, without what differs between two builds
+    of the same plans: times taken from the clock, meeting UIDs and passkey bytes
+    (random)."""
+    rows = {}
+    for table in Base.metadata.sorted_tables:
+        columns = [
+            c
+            for c in table.columns
+            if not isinstance(c.type, DateTime | UTCDateTime | LargeBinary)
+            and c is not Meeting.__table__.c.uid
+        ]
+        rows[table.name] = session.execute(select(*columns).order_by(table.c.id)).all()
+    return rows
+
+
+def test_processes_build_what_one_process_builds(tmp_path: Path, monkeypatch) -> None:
+    """Plans built in shards by two processes and merged (bench/shards.py) are the
+    rows one process writes, with the same ids, also on top of an earlier build."""
+    monkeypatch.setattr(shards, "SHARD_PLANS", 2)  # several shards, merged one after another
+    today = date.today()
+    built = []
+    for workers in (1, 2):
+        app = create_app(app_config(f"sqlite:///{tmp_path / f'workers-{workers}.db'}"))
+        with app.app_context():
+            command.upgrade(alembic_config(), "head")
+            dataset.build(db.session, 2, today, say=lambda _text: None, workers=workers)
+            dataset.build(db.session, 7, today, say=lambda _text: None, workers=workers)
+            built.append(_rows(db.session))
+            db.session.close()
+        assert db.engine is not None
+        db.engine.dispose()
+    one, two = built
+    assert len(one["plans"]) == 7 and len(one["audit_events"]) > 7 * 20
+    for table, rows in one.items():
+        assert two[table] == rows, table
