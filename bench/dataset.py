@@ -473,3 +473,38 @@ def build(
         sys.stderr.write("\n")
     builder.fill_audit()
     return builder.personas()
+
+
+def build_cloned(
+    session: Session,
+    plans: int,
+    source: Path,
+    size: int,
+    today: date | None = None,
+    say: Callable = print,
+) -> Personas:
+    """Finish a data set of ``plans`` plans whose first ``size`` were built through
+    the services (``source``, copied into this database by ``bench.clone.clean_copy``)
+    and the rest are copies of them (``bench/clone.py``). SQLite only."""
+    from . import clone
+
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        raise SystemExit("--clone-from works on SQLite only; PostgreSQL keeps the plain build.")
+    builder = Builder(session, plans, today or date.today())
+    have = builder.built()
+    if have < size:
+        raise SystemExit(f"This database holds {have} plans, fewer than the {size} to copy.")
+    if have > plans:
+        raise SystemExit(f"This database holds {have} benchmark plans, more than {plans}.")
+    builder.directory()  # the staff of every municipality the copies fall in
+    session.close()
+    if have < plans:
+        say(f"Copying plans {have + 1}..{plans} from the {size} built through the services...")
+        clone.build(Path(str(bind.url.database)).resolve(), source, size, plans, have, _progress)
+        sys.stderr.write("\n")
+    problems = clone.foreign_key_problems(Path(str(bind.url.database)).resolve())
+    if problems:
+        raise SystemExit(f"The copied data set breaks {problems} foreign keys.")
+    builder.fill_audit()
+    return builder.personas()

@@ -1,8 +1,9 @@
 """scripts/bench: build a data set, serve the app as in production, measure with wrk.
 
 One run: the data set of ``--plans`` plans (built through the services, reused
-from ``bench/data/`` when already built), the app under gunicorn with the
-production settings next to a bare Flask endpoint under the same gunicorn
+from ``bench/data/`` when already built; with ``--clone-from N`` only N are built
+and the rest copied from them, bench/clone.py, and the output says so), the app
+under gunicorn with the production settings next to a bare Flask endpoint under the same gunicorn
 settings, three people signed in, and wrk against each page in turn. Every page
 is reported as a ratio to the bare endpoint, because machines differ.
 
@@ -114,7 +115,11 @@ def _prepare(args: argparse.Namespace, database_url: str) -> tuple[dict, dict[st
     with app.app_context():
         command.upgrade(alembic_config(), "head")
         started = time.monotonic()
-        personas = dataset.build(db.session, args.plans, workers=args.build_workers)
+        if args.clone_from:
+            source = Path(str(db.engine.url.database)).with_name(f"plans-{args.clone_from}.sqlite")
+            personas = dataset.build_cloned(db.session, args.plans, source, args.clone_from)
+        else:
+            personas = dataset.build(db.session, args.plans, workers=args.build_workers)
         build_seconds = time.monotonic() - started
         db.session.close()
         for who, person_id in (
@@ -140,8 +145,49 @@ def _prepare(args: argparse.Namespace, database_url: str) -> tuple[dict, dict[st
                 db.session.commit()
                 cookie = response.headers["Set-Cookie"].split(";", 1)[0]
                 sessions[who] = {"cookie": cookie, "csrf": token}
-    info = asdict(personas) | {"build_seconds": round(build_seconds, 1)}
+    built = args.clone_from or args.plans
+    info = asdict(personas) | {
+        "build_seconds": round(build_seconds, 1),
+        "built_through_services": built,
+        "copied": args.plans - built,
+        "made": _made(args),
+    }
     return info, sessions
+
+
+def _made(args: argparse.Namespace) -> str:
+    """How the data set was made, for the table and the JSON."""
+    if not args.clone_from:
+        return f"built through services: {args.plans:,}; copied: 0"
+    return (
+        f"built through services: {args.clone_from:,}; copied: {args.plans - args.clone_from:,} "
+        f"(copies of those plans' rows, new people and ids; bench/clone.py)"
+    )
+
+
+def _build_source(args: argparse.Namespace, source: Path) -> None:
+    """The plans a --clone-from data set copies: plans-N.sqlite, built through the
+    services as a plain run of that size builds it (reused when there)."""
+    from alembic import command
+
+    from family_app import create_app
+    from family_app.cli import alembic_config
+    from family_app.extensions import db
+
+    from . import dataset
+
+    saved = os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = f"sqlite:///{source}"
+    try:
+        app = create_app()
+        with app.app_context():
+            command.upgrade(alembic_config(), "head")
+            dataset.build(db.session, args.clone_from, workers=args.build_workers)
+            db.session.close()
+            assert db.engine is not None
+            db.engine.dispose()
+    finally:
+        os.environ["DATABASE_URL"] = saved
 
 
 def _serve(
@@ -366,6 +412,13 @@ def main(argv: list[str] | None = None) -> int:
         default=os.cpu_count() or 1,
         help="processes that build the SQLite data set (default: one per CPU; bench/shards.py)",
     )
+    parser.add_argument(
+        "--clone-from",
+        type=int,
+        metavar="N",
+        help="SQLite only: build N plans through the services, make the rest of --plans "
+        "by copying their rows (bench/clone.py; README: when to use it)",
+    )
     parser.add_argument("--out", type=Path, help="JSON file (default bench/results/plans-N.json)")
     parser.add_argument("--compare", type=Path, help="a JSON of another size: p95 change per page")
     args = parser.parse_args(argv)
@@ -374,11 +427,27 @@ def main(argv: list[str] | None = None) -> int:
 
     data = BENCH / "data"
     data.mkdir(exist_ok=True)
-    database_url = args.database_url or f"sqlite:///{data / f'plans-{args.plans}.sqlite'}"
+    name = f"plans-{args.plans}"
+    if args.clone_from:
+        if args.database_url:
+            raise SystemExit("--clone-from works on SQLite only; PostgreSQL keeps the plain build.")
+        if not 0 < args.clone_from < args.plans or args.plans % args.clone_from:
+            raise SystemExit("--clone-from must be below --plans and divide it")
+        name += f"-clone-{args.clone_from}"  # never mixed up with a service-built data set
+    database_url = args.database_url or f"sqlite:///{data / f'{name}.sqlite'}"
     port, bare_port = _free_port(), _free_port()
     env = _environment(args, database_url, port)
     os.environ.update(env)
     print(f"Data set: {args.plans:,} plans in {database_url.split('@')[-1]}")
+    print(f"  {_made(args)}")
+    if args.clone_from:
+        from . import clone
+
+        source = data / f"plans-{args.clone_from}.sqlite"
+        _build_source(args, source)
+        target = data / f"{name}.sqlite"
+        if not target.exists():
+            clone.clean_copy(source, target)
     info, sessions = _prepare(args, database_url)
     print(f"  ready ({info['build_seconds']} s to build or check)")
 
@@ -412,11 +481,13 @@ def main(argv: list[str] | None = None) -> int:
     change = _compare(targets, args.compare) if args.compare else None
     table = _table(targets, bare, change)
     print()
+    table += f"\nData set: {args.plans:,} plans; {_made(args)}"
     print(table)
-    out = args.out or BENCH / "results" / f"plans-{args.plans}.json"
+    out = args.out or BENCH / "results" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "plans": args.plans,
+        "made": _made(args),
         "database": database_url.split(":", 1)[0],
         "sessions": "redis" if args.redis_url else "database",
         "machine": _machine(),

@@ -124,23 +124,47 @@ def _build_shard(
     return shard
 
 
-def _merge(data_set: Path, shard: Path, base: dict[str, int]) -> None:
+def _merge(
+    data_set: Path,
+    shard: Path,
+    base: dict[str, int],
+    directory_map: dict[str, dict[int, int]] | None = None,
+    replace: dict[str, dict[str, str]] | None = None,
+) -> None:
     """Copy the shard's rows above the template's into the data set, in one
     transaction, each id moved past the data set's highest (and each reference to
     a moved row with it); a reference at or below the template's highest id is a
-    directory row, which has the same id in both."""
+    directory row, which has the same id in both, unless ``directory_map`` names
+    another directory row for it (bench/clone.py: a copy served by other staff).
+    ``replace`` gives SQL for columns whose copied value must change (per table)."""
+    directory_map = directory_map or {}
+    replace = replace or {}
     con = sqlite3.connect(data_set, isolation_level=None, timeout=60)
     try:
         con.execute("PRAGMA foreign_keys=ON")  # a wrong reference fails the merge
         con.execute("ATTACH DATABASE ? AS shard", (str(shard),))
+        con.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS directory_map "
+            "(tbl TEXT, old INTEGER, new INTEGER, PRIMARY KEY (tbl, old))"
+        )
+        con.execute("DELETE FROM temp.directory_map")
+        con.executemany(
+            "INSERT INTO temp.directory_map VALUES (?, ?, ?)",
+            [(t, old, new) for t, pairs in directory_map.items() for old, new in pairs.items()],
+        )
         con.execute("BEGIN IMMEDIATE")
         tables = _tables()
         shift = {t.name: _max_id(con, f"main.{t.name}") - base[t.name] for t in tables}
 
         def moved(column: str, table: str) -> str:
+            kept = column
+            if table in directory_map:
+                kept = (
+                    f"coalesce((SELECT new FROM temp.directory_map WHERE tbl = '{table}' "  # noqa: S608
+                    f"AND old = {column}), {column})"
+                )
             return (
-                f"CASE WHEN {column} > {base[table]} THEN {column} + {shift[table]} "
-                f"ELSE {column} END"
+                f"CASE WHEN {column} > {base[table]} THEN {column} + {shift[table]} ELSE {kept} END"
             )
 
         for t in tables:
@@ -176,6 +200,7 @@ def _merge(data_set: Path, shard: Path, base: dict[str, int]) -> None:
                 )
                 if cases:
                     values["object_id"] = f"CASE object_type {cases} ELSE object_id END"
+            values |= replace.get(name, {})
             con.execute(
                 f"INSERT INTO main.{name} ({', '.join(columns)}) "  # noqa: S608
                 f"SELECT {', '.join(values[c] for c in columns)} FROM shard.{name} "

@@ -22,7 +22,16 @@ from bench.run import _targets
 from family_app import create_app
 from family_app.cli import alembic_config
 from family_app.extensions import db
-from family_app.models import AuditEvent, Base, Credential, Meeting, Person, Plan, PlanStatus
+from family_app.models import (
+    AuditEvent,
+    Base,
+    Credential,
+    Meeting,
+    MemberRole,
+    Person,
+    Plan,
+    PlanStatus,
+)
 from family_app.models.base import UTCDateTime
 from tests.conftest import app_config, csrf_token, sign_in_as
 
@@ -112,3 +121,66 @@ def test_processes_build_what_one_process_builds(tmp_path: Path, monkeypatch) ->
     assert len(one["plans"]) == 7 and len(one["audit_events"]) > 7 * 20
     for table, rows in one.items():
         assert two[table] == rows, table
+
+
+def test_copies_of_service_built_plans_are_families_of_their_own(tmp_path: Path) -> None:
+    """--clone-from (bench/clone.py): 3 plans through the services, copied to 9;
+    every per-plan table three times over, new children, the directory shared,
+    foreign keys sound, and a copied plan's page answers its guardian."""
+    from bench import clone
+
+    today = date.today()
+    source, target = tmp_path / "plans-3.sqlite", tmp_path / "plans-9-clone-3.sqlite"
+    app = create_app(app_config(f"sqlite:///{source}"))
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        dataset.build(db.session, 3, today, say=lambda _text: None)
+        db.session.close()
+    assert db.engine is not None
+    db.engine.dispose()
+    clone.clean_copy(source, target)
+    app = create_app(app_config(f"sqlite:///{target}"))
+    with app.app_context():
+        three = {
+            t.name: db.session.scalar(select(func.count()).select_from(t))
+            for t in Base.metadata.sorted_tables
+        }
+        personas = dataset.build_cloned(db.session, 9, source, 3, today, say=lambda _text: None)
+        nine = {
+            t.name: db.session.scalar(select(func.count()).select_from(t))
+            for t in Base.metadata.sorted_tables
+        }
+        assert nine["plans"] == 9
+        children = db.session.scalars(select(Plan.child_id)).all()
+        assert len(set(children)) == 9
+        keys = db.session.scalars(
+            select(Person.external_key).where(Person.external_key.like("bench:child:%"))
+        ).all()
+        assert sorted(keys) == sorted(f"bench:child:{i}" for i in range(9))
+        # The directory is shared; the personas are the service-built plan 0's.
+        assert nine["agencies"] == three["agencies"]
+        assert personas.child_id == db.session.scalar(
+            select(Person.id).where(Person.external_key == "bench:child:0")
+        )
+        staff = db.session.scalar(
+            select(func.count()).where(Person.external_key.like("bench:staff:%"))
+        )
+        assert nine["people"] - staff == 3 * (three["people"] - staff)
+        bulk = db.session.scalar(select(func.count()).where(AuditEvent.detail == dataset.HISTORY))
+        assert bulk == 9 * dataset.AUDIT_ROWS_PER_PLAN
+        assert nine["audit_events"] - bulk == 3 * three["audit_events"]
+        for table in Base.metadata.sorted_tables:
+            name = table.name
+            if name in ("agencies", "people", "audit_events", "credentials", "alembic_version"):
+                continue
+            assert nine[name] == 3 * three[name], name
+        assert db.session.scalar(select(func.count()).select_from(Credential)) == 3
+        copied = db.session.scalar(select(Plan).where(Plan.child_id == max(children)))
+        guardian = next(m.person for m in copied.members if m.role == MemberRole.GUARDIAN)
+        plan_id = copied.id
+        db.session.expunge_all()
+    assert clone.foreign_key_problems(target) == 0
+    client = app.test_client()
+    sign_in_as(client, guardian)
+    for path in (f"/plans/{plan_id}", f"/plans/{plan_id}/meetings", f"/plans/{plan_id}/consent"):
+        assert client.get(path).status_code == 200, path
