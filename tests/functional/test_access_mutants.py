@@ -6,6 +6,7 @@ docs/mutation-testing.md) and passes on the real code.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
@@ -18,6 +19,9 @@ from family_app.models import (
     ConsentParty,
     Credential,
     Goal,
+    Meeting,
+    MeetingAttendee,
+    MeetingStatus,
     MemberRole,
     PlanMember,
     PlanStatus,
@@ -28,6 +32,7 @@ from family_app.models import (
 )
 from tests.conftest import csrf_token, sign_in_as
 from tests.factories import make_family, make_person
+from tests.functional.test_my_data import json_export
 
 
 def _as(app, person):
@@ -227,6 +232,101 @@ def test_coordinator_answers_and_adds_only_sent_answers_of_this_meeting(app, ses
     )
     assert session.scalar(select(func.count()).select_from(WishResponse)) == 1
     assert session.scalar(select(func.count()).select_from(AgendaItem)) == 1
+
+
+# --- rules added after the last mutmut run (scripts/mutation --known) -----------------
+
+
+def _export_meeting(app, person, meeting_id: int) -> dict:
+    """The meeting as this person's My data export holds it."""
+    plans = json_export(_as(app, person))["plans"]
+    return next(m for plan in plans for m in plan["meetings"] if m["id"] == meeting_id)
+
+
+def test_who_took_part_never_names_staff_of_an_agency_hidden_since(app, session):
+    """Mutant: PlanAccess.took_part lists every attendee who came, not only those
+    the reader may see. A harm flag set after the meeting was held hides the
+    agency's staff from "De här var med" on the page and in My data."""
+    family = make_family(session, child_age=10)
+    relative = _relative(session, family)
+    meeting = session.get(Meeting, family.meeting.id)
+    meeting.starts_at = datetime.now(UTC) - timedelta(hours=3)
+    meeting.ends_at = meeting.starts_at + timedelta(hours=1)
+    meeting.status = MeetingStatus.HELD
+    session.add_all(
+        [
+            MeetingAttendee(meeting_id=meeting.id, person_id=family.coordinator.id, attended=True),
+            MeetingAttendee(meeting_id=meeting.id, person_id=family.professional.id, attended=True),
+        ]
+    )
+    session.commit()
+    page = f"/meetings/{meeting.id}"
+    came = _as(app, family.guardians[0]).get(page).get_data(as_text=True).split("De här var med")
+    assert family.professional.display_name in came[1]  # seen while nothing hides it
+
+    family.action.harm_flag = True  # the professional's agency's only action
+    session.commit()
+    for reader in (family.guardians[0], relative):
+        html = _as(app, reader).get(page).get_data(as_text=True)
+        assert family.coordinator.display_name in html.split("De här var med")[1]
+        assert family.professional.display_name not in html, reader.display_name
+        shown = _export_meeting(app, reader, meeting.id)
+        assert shown["attendees_took_part"] is True
+        assert shown["attendees"] == [family.coordinator.display_name]
+    child = _as(app, family.child).get(page).get_data(as_text=True)
+    assert family.professional.display_name in child.split("De här var med")[1]
+
+
+def test_how_the_child_felt_is_for_the_child_and_the_team_alone(app, session):
+    """Mutant: PlanAccess.sees_mood shows a statement's mood to anyone outside the
+    team. A guardian reads the child's words for everyone but never how the child
+    felt, and once the child narrows them no card is left at all."""
+    family = make_family(session, child_age=14)
+    answer = _answer(session, family, family.child)
+    answer.text = "MARK-FOR-EVERYONE"
+    answer.statement.mood = "worried"
+    session.commit()
+    page = f"/meetings/{family.meeting.id}"
+    (mine,) = _export_meeting(app, family.child, family.meeting.id)["views"]
+    assert mine["mood"] == "worried"
+    assert "Orolig" in _as(app, family.coordinator).get(f"{page}/prepare").get_data(as_text=True)
+    (theirs,) = _export_meeting(app, family.guardians[0], family.meeting.id)["views"]
+    assert theirs["by"] == family.child.display_name and theirs["mood"] is None
+
+    answer.audience = "coordinator"  # the child narrows the words
+    session.commit()
+    guardian = _as(app, family.guardians[0])
+    assert "Tankar inför mötet" not in guardian.get(page).get_data(as_text=True)
+    assert _export_meeting(app, family.guardians[0], family.meeting.id)["views"] == []
+
+
+def test_the_teams_answers_to_a_wish_go_to_its_writer_once_published(app, session):
+    """Mutants: PlanAccess.sees_wish_answers without "once published", or for
+    anyone who reads the wish. The guardian reads the child's wish, never the
+    team's answer to it; the child reads the answer only once it is published."""
+    family = make_family(session, child_age=14)
+    answer = _answer(session, family, family.child)
+    session.add(
+        WishResponse(
+            answer_id=answer.id,
+            outcome="not_now",
+            reason="MARK-TEAM-REASON",
+            responded_by_id=family.coordinator.id,
+        )
+    )
+    session.commit()
+
+    def team_answers(person) -> list:
+        views = _export_meeting(app, person, family.meeting.id)["views"]
+        return [a["team_answer"] for view in views for a in view["answers"]]
+
+    assert team_answers(family.child) == [None]  # written, not yet published
+    meeting = session.get(Meeting, family.meeting.id)
+    meeting.feedback_published_at = datetime.now(UTC)
+    session.commit()
+    (published,) = team_answers(family.child)
+    assert published["reason"] == "MARK-TEAM-REASON"
+    assert team_answers(family.guardians[0]) == [None]  # the wish, not the answer
 
 
 # --- route guards that the other test files reach only by chance ------------------------

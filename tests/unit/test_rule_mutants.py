@@ -20,6 +20,7 @@ from family_app.access import (
     PlanAccess,
     Policy,
     Role,
+    agency_system_access,
     check_every_route_is_guarded,
     consent_state,
     consent_states,
@@ -65,7 +66,7 @@ from family_app.rules import (
     is_late,
     lix,
 )
-from tests.factories import Family, make_family, make_person
+from tests.factories import Family, give_consent, make_agency, make_family, make_person
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 RULES = AgeRules()
@@ -570,6 +571,28 @@ def test_staff_without_an_agency_never_read_the_plan(ctx, session):
 def test_draft_plan_is_closed_to_professionals_without_consent(ctx, session):
     family = make_family(session, status=PlanStatus.DRAFT, consent=False)
     assert plan_access(session, family.professional, family.plan) is None
+
+
+def test_agency_system_reads_only_while_its_agency_is_in_the_team(ctx, session):
+    """Issue 15: consent alone does not let an agency's system read a plan; the
+    agency must be in the plan's team now. The FHIR service looks only among its
+    team's plans as well, so this is the rule's own check, tested on the rule."""
+    now = datetime.now(UTC)  # the factories give consent from today
+    family = make_family(session)
+    agency = family.professional_agency
+    found = agency_system_access(session, agency, family.plan, now)
+    assert found is not None and found.role is Role.PROFESSIONAL
+    outsider = make_agency(session)
+    give_consent(session, family.plan, outsider, family.guardians, now)
+    session.commit()
+    assert consent_state(session, family.plan, outsider.id, now).effective
+    assert agency_system_access(session, outsider, family.plan, now) is None
+    member = next(m for m in family.plan.members if m.person_id == family.professional.id)
+    session.delete(member)
+    session.commit()
+    session.refresh(family.plan)
+    assert consent_state(session, family.plan, agency.id, now).effective  # still given
+    assert agency_system_access(session, agency, family.plan, now) is None
 
 
 def test_outsider_and_admin_member_role_get_nothing(ctx, session):
