@@ -265,6 +265,16 @@ class _MarkedTranslations:
     npgettext = unpgettext
 
 
+def _remembered(ctx: Any, domain: Any) -> Any:
+    """The catalogue MarkingDomain remembered in Flask-Babel's context for this
+    very locale object and domain, or None (a new or forced locale, another domain)."""
+    memo = getattr(ctx, "family_translations", None)
+    locale = getattr(ctx, "babel_locale", None)
+    if memo is None or locale is None or memo[0] is not locale or memo[1] is not domain:
+        return None
+    return memo[2]
+
+
 class MarkingDomain(Domain):
     """Flask-Babel's domain, marking missing strings when MARK_UNTRANSLATED is on
     (never for Swedish, the source language)."""
@@ -276,10 +286,9 @@ class MarkingDomain(Domain):
         ``force_locale`` sets a new locale object, so a forced language (an e-mail
         in the receiver's language) never gets the page's catalogue."""
         ctx = g.get("_flask_babel") if g else None
-        locale = getattr(ctx, "babel_locale", None)
-        memo = getattr(ctx, "family_translations", None)
-        if locale is not None and memo is not None and memo[0] is locale and memo[1] is self:
-            return memo[2]
+        remembered = _remembered(ctx, self)
+        if remembered is not None:
+            return remembered
         translations = super().get_translations()
         if (
             current_app
@@ -287,7 +296,7 @@ class MarkingDomain(Domain):
             and str(get_locale() or "sv") != "sv"
         ):
             translations = _MarkedTranslations(translations)
-        ctx = g.get("_flask_babel") if g else None
+        ctx = ctx if ctx is not None else (g.get("_flask_babel") if g else None)
         if ctx is not None:
             ctx.family_translations = (getattr(ctx, "babel_locale", None), self, translations)
         return translations
@@ -306,15 +315,8 @@ def _page_translations() -> Any:
     """The catalogue for a template's ``_()``: MarkingDomain's memo of this request
     and locale when it holds, else Flask-Babel's full lookup (which fills it)."""
     ctx = g.get("_flask_babel")
-    memo = getattr(ctx, "family_translations", None)
-    if (
-        memo is not None
-        and memo[0] is not None
-        and memo[0] is getattr(ctx, "babel_locale", None)
-        and memo[1] is getattr(ctx, "babel_domain", None)
-    ):
-        return memo[2]
-    return get_translations()
+    remembered = _remembered(ctx, getattr(ctx, "babel_domain", None))
+    return remembered if remembered is not None else get_translations()
 
 
 def init_app(app: Flask) -> None:
