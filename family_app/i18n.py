@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,16 @@ def nice_datetime(value: datetime | None, fmt: str = "long") -> str:
     return joiner.replace("{0}", format_time(value, "short")).replace(
         "{1}", format_date(value, fmt)
     )
+
+
+def iso_utc(value: datetime | None) -> str:
+    """A moment for ``<time datetime>``: machines (and tests) read the exact
+    instant where people read the words, in UTC to the second."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def nice_time(value: datetime | None) -> str:
@@ -346,6 +356,7 @@ def init_app(app: Flask) -> None:
         nice_date=nice_date,
         nice_datetime=nice_datetime,
         nice_time=nice_time,
+        iso_utc=iso_utc,
         weekday_date=weekday_date,
         nice_when=nice_when,
         language_name=language_name,
