@@ -11,6 +11,7 @@ from babel.dates import get_datetime_format
 from flask import Flask, current_app, g, request, session
 from flask_babel import (
     Domain,
+    LazyString,
     force_locale,
     format_date,
     format_time,
@@ -315,9 +316,8 @@ class MarkingDomain(Domain):
 def _finalize(value: object) -> object:
     """Every ``{{ … }}`` of a template: a lazy string (``_l()``, form errors) becomes
     plain text first. Flask-Babel's LazyString says it is already HTML (``__html__``),
-    so without this a message with "<" went out unescaped, whatever a catalogue said."""
-    from flask_babel import LazyString
-
+    so without this a message with "<" went out unescaped, whatever a catalogue said.
+    (Called for every ``{{ }}`` of every page: nothing is imported or looked up here.)"""
     return str(value) if isinstance(value, LazyString) else value
 
 
