@@ -19,7 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from .models import Delivery, Notification, NotificationSetting, Person, Plan, utcnow
@@ -550,6 +550,88 @@ def target(notification: Notification, reader: Person | None = None) -> str | No
     return url_for("plans.plan", plan_id=notification.plan_id)
 
 
+def opened_here(endpoint: str, args: dict[str, Any]) -> ColumnElement[bool] | None:
+    """Which notices the page ``endpoint`` with ``args`` is the page of: the
+    reverse of :func:`target`, as a condition on the notices table (None: no
+    notice points here). A notice about a meeting its reader may no longer know
+    of points to the plan instead; that one is not matched and waits for
+    "Markera alla som lästa"."""
+    meeting_kinds = sorted(k for k, page in _MEETING_PAGES.items() if page == endpoint)
+    if meeting_kinds and "meeting_id" in args:
+        return and_(
+            Notification.kind.in_(meeting_kinds),
+            Notification.object_type == "meeting",
+            Notification.object_id == args["meeting_id"],
+        )
+    account_kinds = sorted(k for k, page in _ACCOUNT_PAGES.items() if page == endpoint)
+    if account_kinds:
+        return Notification.kind.in_(account_kinds)
+    if endpoint == "consent.index" and "plan_id" in args:
+        return and_(
+            Notification.plan_id == args["plan_id"], Notification.kind.in_(sorted(_CONSENT_KINDS))
+        )
+    if endpoint == "plans.plan" and "plan_id" in args:
+        return and_(
+            Notification.plan_id == args["plan_id"],
+            Notification.kind.not_in(sorted(_CONSENT_KINDS | _ACCOUNT_PAGES.keys())),
+            not_(
+                and_(
+                    Notification.kind.in_(sorted(_MEETING_PAGES)),
+                    Notification.object_type == "meeting",
+                )
+            ),
+        )
+    return None
+
+
+def mark_opened_read(session: Session, reader: Person, endpoint: str, args: dict) -> int | None:
+    """The reader's unread notices whose page this is, marked read; how many
+    (None: no notice ever points to this page, and nothing was sent).
+
+    Why: a person who taps a notice (in the list, an e-mail or a push) has read
+    it, and expects the "new" mark and the count in the header to go. Only the
+    reader's own notices are touched, whatever the address says."""
+    where = opened_here(endpoint, args)
+    if where is None:
+        return None
+    result = session.execute(
+        update(Notification)
+        .where(Notification.person_id == reader.id, Notification.read_at.is_(None), where)
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def _mark_read_when_shown(_app: Any, template: Any, context: dict, **_extra: Any) -> None:
+    """Before a page is drawn for a plain GET: its reader's notices about this
+    very page count as read, so the header drawn next already says so. Costs one
+    statement, and only when the reader has something unread; nothing for htmx
+    fragments, error pages, or a view that has unsaved work in the session."""
+    from flask import g, has_request_context, request
+
+    from .auth.session import current_person
+    from .extensions import db
+
+    if not has_request_context() or request.method != "GET" or "HX-Request" in request.headers:
+        return
+    if not g.get("unread_notifications") or g.get("notices_marked"):
+        return
+    name = getattr(template, "name", "") or ""
+    person = current_person()
+    if person is None or name.startswith("errors/") or request.endpoint is None:
+        return
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        return
+    g.notices_marked = True
+    marked = mark_opened_read(session, person, request.endpoint, request.view_args or {})
+    if marked is None:
+        return
+    session.commit()  # at once, matched or not: an UPDATE holds SQLite's write lock
+    g.unread_notifications = max(0, g.unread_notifications - marked)
+
+
 def _consent_text(notification: Notification, reader: Person) -> str | None:
     from flask import g
 
@@ -638,6 +720,9 @@ def init_app(app) -> None:  # noqa: ANN001 - Flask app
 
     app.jinja_env.globals["unread_notifications"] = _unread_for_current_person
     app.jinja_env.globals["notification_target"] = _notice_target
+    from flask import before_render_template
+
+    before_render_template.connect(_mark_read_when_shown, app)
 
     if not event.contains(Session, "after_flush", _forget_unread_after_flush):
         event.listen(Session, "after_flush", _forget_unread_after_flush)

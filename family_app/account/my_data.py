@@ -154,6 +154,13 @@ def _plan_part(session: Session, access: PlanAccess, locale: str) -> dict[str, A
     def decision_field(decision: Any) -> str:
         return "child_what" if child and decision.child_what else "what"
 
+    def views_used_field(meeting: Any) -> str:
+        return (
+            "child_views_used_child"
+            if child and meeting.child_views_used_child
+            else "child_views_used"
+        )
+
     def meeting_row(meeting: Any) -> dict[str, Any]:
         # As the meeting page: once held and written down, only those who came;
         # the summary and decisions only once held (PlanAccess.sees_meeting_outcome).
@@ -177,6 +184,11 @@ def _plan_part(session: Session, access: PlanAccess, locale: str) -> dict[str, A
             ],
             "attendees_took_part": took_part is not None,
             "summary": _shown(texts.get(meeting, "summary")) if outcome else None,
+            # How the child's views were used, as the meeting page puts it: the
+            # child's own version for the child whenever there is one.
+            "child_views_used": _shown(texts.get(meeting, views_used_field(meeting)))
+            if outcome and meeting.child_views_used
+            else None,
             "decisions": [
                 {
                     "what": _shown(texts.get(d, decision_field(d))),

@@ -26,12 +26,32 @@ PATIENT_KINDS = frozenset(resources.KINDS) - {"Patient", "Organization", "Practi
 HARMLESS = {"_format": {"json", "application/json", "application/fhir+json"}}
 
 
+PAGE_SIZE = 100  # resources on a page of a search, unless _count asks for fewer
+PAGE_MAX = 500
+CURSOR = re.compile(r"^([1-9][0-9]{0,8})-([0-9]{1,6})$")
+
+
 def search_params(kind: str) -> dict[str, str]:
     """Search parameters each resource type takes (name -> FHIR type)."""
     found = {"_id": "token"}
     if kind in PATIENT_KINDS:
         found["patient"] = "reference"
+    if kind not in services.DIRECTORY:
+        found["_count"] = "number"
     return found
+
+
+def _count(value: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,4}", value) or not 1 <= int(value) <= PAGE_MAX:
+        raise FhirError(400, f"_count takes a number from 1 to {PAGE_MAX}.")
+    return int(value)
+
+
+def _cursor(value: str) -> services.Cursor:
+    found = CURSOR.match(value)
+    if found is None:
+        raise FhirError(400, "_cursor is not one this server wrote; start the search again.")
+    return services.Cursor(int(found.group(1)), int(found.group(2)))
 
 
 @bp.errorhandler(FhirError)
@@ -133,17 +153,21 @@ def _patient(value: str) -> str:
 @bp.get("/<resource_type>", merge_slashes=False, provide_automatic_options=False)
 @guard(Policy.AGENCY_SYSTEM)
 def search(resource_type: str):
-    """A searchset Bundle: every resource of the type this agency may read now,
-    narrowed by _id and (for the plan's resources) patient."""
+    """A searchset Bundle of the resources of the type this agency may read now,
+    narrowed by _id and (for the plan's resources) patient. A child's data comes a
+    page at a time (``_count``, at most 500, else 100), with a ``next`` link while
+    there is more; the directory (agencies, staff) comes whole."""
     kind = _kind(resource_type)
     allowed = search_params(kind)
     wanted: set[str] | None = None
     plan_ids: list[int] | None = None
+    count = PAGE_SIZE
+    cursor: services.Cursor | None = None
     for name in request.args:
         values = request.args.getlist(name)
         if name in HARMLESS and all(v in HARMLESS[name] for v in values):
             continue
-        if name not in allowed:
+        if name not in allowed and not (name == "_cursor" and "_count" in allowed):
             raise FhirError(400, "This search parameter is not supported.", "not-supported")
         if len(values) != 1:
             raise FhirError(400, "Give each search parameter once.")
@@ -154,27 +178,42 @@ def search(resource_type: str):
             plan_ids = (
                 services.plans_of_patient(db.session, int(child)) if OUR_ID.match(child) else []
             )
+        elif name == "_count":
+            count = _count(values[0])
+        elif name == "_cursor":
+            cursor = _cursor(values[0])
     reader = services.Reader(db.session, g.api_token)
     # patient= names the plans (a refusal is recorded); a broad search does not.
     # An unknown patient still asks the team query, with no plan (no timing hint).
-    found = reader.collect(kind, plan_ids, wanted, named=plan_ids is not None)
+    named = plan_ids is not None
+    if kind in services.DIRECTORY:
+        found, following = reader.collect(kind, plan_ids, wanted, named=named), None
+    else:
+        page = reader.collect_page(kind, plan_ids, wanted, named, count, cursor)
+        found, following = page.resources, page.next
     reader.finish()
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(found),
-        "link": [{"relation": "self", "url": request.url}],
-        "entry": [
+    bundle: dict = {"resourceType": "Bundle", "type": "searchset"}
+    if cursor is None and following is None:
+        bundle["total"] = len(found)  # known only when everything is on the first page
+    bundle["link"] = [{"relation": "self", "url": request.url}]
+    if following is not None:
+        args = request.args.to_dict() | {"_count": str(count), "_cursor": str(following)}
+        bundle["link"].append(
             {
-                "fullUrl": url_for(
-                    "fhir.read", resource_type=kind, resource_id=r["id"], _external=True
-                ),
-                "resource": r,
-                "search": {"mode": "match"},
+                "relation": "next",
+                "url": url_for("fhir.search", resource_type=kind, _external=True, **args),
             }
-            for r in found
-        ],
-    }
+        )
+    bundle["entry"] = [
+        {
+            "fullUrl": url_for(
+                "fhir.read", resource_type=kind, resource_id=r["id"], _external=True
+            ),
+            "resource": r,
+            "search": {"mode": "match"},
+        }
+        for r in found
+    ]
     if not found:
         del bundle["entry"]  # FHIR has no empty lists
     return fhir_response(bundle)

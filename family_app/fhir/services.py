@@ -9,6 +9,7 @@ PlanAccess that let the reader in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,31 @@ from . import resources
 # no read of a family's plan: it is audited once as a directory read (no plan), and
 # a plan without consent is passed over without a refusal.
 DIRECTORY = frozenset({"Organization", "PractitionerRole"})
+PLAN_BATCH = 50  # plans loaded at a time while a search walks an agency's plans
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of a search starts: at this plan, after its first ``skip``
+    resources of the kind asked for. Written in the next link as ``<plan>-<skip>``;
+    it names nothing the caller could not already read (plan ids are CarePlan ids)."""
+
+    plan_id: int
+    skip: int
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}-{self.skip}"
+
+
+def _id_order(resource: dict[str, Any]) -> tuple[int, str]:
+    """Our ids are numbers written as text: shorter first, then as text, is by number."""
+    return (len(resource["id"]), resource["id"])
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    resources: list[dict[str, Any]]
+    next: Cursor | None  # None: this was the last page
 
 
 @dataclass
@@ -51,19 +77,35 @@ class Reader:
         self.agency = self.token.agency
         self.reader = agency_system_reader(self.agency)
 
-    def team_plans(self, plan_ids: list[int] | None = None) -> list[Plan]:
-        """Plans whose team this agency is in (its coordinator or a professional
-        member is its staff); the rule in access.py then decides each one."""
+    def team_plan_ids(self, plan_ids: list[int] | None = None, start: int = 0) -> list[int]:
+        """Ids of the plans whose team this agency is in (its coordinator or a
+        professional member is its staff), from ``start`` on, in order; the rule in
+        access.py then decides each one."""
         staff = select(Person.id).where(Person.agency_id == self.agency.id)
         member_plans = select(PlanMember.plan_id).where(
             PlanMember.role == MemberRole.PROFESSIONAL, PlanMember.person_id.in_(staff)
         )
-        query = select(Plan).where(Plan.coordinator_id.in_(staff) | Plan.id.in_(member_plans))
+        query = select(Plan.id).where(
+            (Plan.coordinator_id.in_(staff) | Plan.id.in_(member_plans)) & (Plan.id >= start)
+        )
         if plan_ids is not None:
             query = query.where(Plan.id.in_(plan_ids))
-        return list(
-            self.session.scalars(query.options(*plan_load_options()).order_by(Plan.id)).unique()
-        )
+        return list(self.session.scalars(query.order_by(Plan.id)))
+
+    def team_plans(
+        self, plan_ids: list[int] | None = None, start: int = 0, batch_size: int = PLAN_BATCH
+    ) -> Iterator[Plan]:
+        """Those plans, loaded a batch at a time: an agency in thousands of plans
+        never holds them all at once, and a page stops loading once it is full."""
+        ids = self.team_plan_ids(plan_ids, start)
+        for first in range(0, len(ids), batch_size):
+            batch = ids[first : first + batch_size]
+            yield from self.session.scalars(
+                select(Plan)
+                .where(Plan.id.in_(batch))
+                .options(*plan_load_options())
+                .order_by(Plan.id)
+            ).unique()
 
     def access(self, plan: Plan, kind: str, named: bool = False) -> PlanAccess | None:
         """The rule, once per plan. A refusal for lack of consent is recorded only
@@ -119,6 +161,55 @@ class Reader:
         if directory and found:
             self._audit(None, what, list(found.values()))
         return list(found.values())
+
+    def collect_page(
+        self,
+        kind: str,
+        plan_ids: list[int] | None,
+        wanted: set[str] | None,
+        named: bool,
+        count: int,
+        cursor: Cursor | None = None,
+    ) -> SearchPage:
+        """At most ``count`` resources of a plan-bound ``kind``, plan by plan in id
+        order from ``cursor``, and where the next page starts. Only what goes on
+        this page is read and audited; a plan's resources may go on two pages."""
+        if kind in DIRECTORY:
+            raise ValueError("directory searches are not paged")
+        start = cursor or Cursor(0, 0)
+        what = f"fhir_{kind.lower()}"[:30]
+        found: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        # A small page loads few plans; most plans give at least one resource.
+        batch_size = max(1, min(PLAN_BATCH, count + 1))
+        for plan in self.team_plans(plan_ids, start.plan_id, batch_size):
+            if len(found) == count:
+                # Full: the next page starts at this plan, which may hold nothing
+                # more this agency may read (then that page is empty, and last).
+                return SearchPage(found, Cursor(plan.id, 0))
+            access = self.access(plan, kind, named)
+            if access is None:
+                continue
+            read = sorted(
+                (
+                    r
+                    for r in resources.of_kind(self.session, access, kind)
+                    if wanted is None or r["id"] in wanted
+                ),
+                key=_id_order,  # the same order on every page, whatever the loading gave
+            )
+            skip = start.skip if plan.id == start.plan_id else 0
+            rest = read[skip:]
+            room = count - len(found)
+            # A resource in two plans (the same child in both) goes on a page once.
+            taken = [r for r in rest[:room] if r["id"] not in seen]
+            seen.update(r["id"] for r in taken)
+            found.extend(taken)
+            if taken:
+                self._audit(plan, what, taken)
+            if len(rest) > room:
+                return SearchPage(found, Cursor(plan.id, skip + room))
+        return SearchPage(found, None)
 
     def _audit(self, plan: Plan | None, what: str, read: list[dict[str, Any]]) -> None:
         object_id = int(read[0]["id"]) if len(read) == 1 else None

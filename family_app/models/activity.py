@@ -17,13 +17,16 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_events"
+    # A plan's events newest first (the family's access log reads a page of them,
+    # however long the log has grown).
+    __table_args__ = (Index("ix_audit_events_plan_id_at", "plan_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     actor_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     child_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
     action: Mapped[str] = mapped_column(String(20))
     object_type: Mapped[str] = mapped_column(String(30), default="")
     object_id: Mapped[int | None] = mapped_column(Integer)

@@ -6,10 +6,12 @@ then reads through the paths that could leak.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 
+from family_app.consent.who import log_events
 from family_app.models import (
     Action,
     Agency,
@@ -323,6 +325,58 @@ def test_access_log_is_paged_and_collapses_feed_polling(app, session):
     # Out-of-range and nonsense pages answer calmly.
     assert guardian.get(f"{who}?page=99999999999").status_code == 200
     assert guardian.get(f"{who}?page=abc").status_code == 200
+
+
+def test_a_long_access_log_is_read_a_page_at_a_time_past_hidden_units(app, session):
+    """Issue 14: the log is read newest first only as far as the page asked for.
+    The rows of a unit hidden from the guardians lie between the shown ones and
+    across the batches the rows are fetched in; every page is still full, in
+    order, and none of them shows the hidden unit."""
+    family = make_family(session, child_age=13)
+    family.action.harm_flag = True  # the professional's unit is hidden from the guardians
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    for minute in range(150):  # 300 rows: more than one batch of LOG_BATCH
+        for agency, person, seconds in (
+            (family.coordinator_agency, family.coordinator, 0),
+            (family.professional_agency, family.professional, 30),
+        ):
+            session.add(
+                AuditEvent(
+                    at=now - timedelta(days=1, minutes=minute, seconds=seconds),
+                    actor_id=person.id,
+                    actor_agency_id=agency.id,
+                    plan_id=family.plan.id,
+                    action="read",
+                    object_type="plan",
+                )
+            )
+    session.commit()
+    guardian = _as(app, family.guardians[0])
+    who = f"/plans/{family.plan.id}/who-can-see"
+    shown = f"<bdi>{family.coordinator_agency.name}</bdi> öppnade planen."
+    times: list[str] = []
+    for page in range(1, 7):
+        html = guardian.get(f"{who}?page={page}").get_data(as_text=True)
+        log = html.split('id="access-log"')[1]
+        assert family.professional_agency.name not in html
+        assert log.count(shown) == (30 if page <= 5 else 0), page
+        assert (f"page={page + 1}" in log) == (page < 5), page
+        times += re.findall(r'<time class="history__date" datetime="([^"]+)"', log)
+    assert len(times) == 150 and times == sorted(times, reverse=True)
+
+
+def test_the_access_log_is_read_in_index_order_without_sorting(app, session):
+    """A plan's events come from the index on (plan, time) in the order shown: the
+    database neither scans the table nor sorts a plan's whole log to show a page."""
+    statement = log_events(1)
+    if session.bind.dialect.name == "sqlite":
+        sql = statement.compile(session.bind, compile_kwargs={"literal_binds": True})
+        plan = " ".join(row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")).all())
+        assert "ix_audit_events_plan_id_at" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+        assert "SCAN audit_events" not in plan, plan
+    names = {i["name"] for i in inspect(session.bind).get_indexes("audit_events")}
+    assert "ix_audit_events_plan_id_at" in names
 
 
 def test_staff_reads_outside_the_plan_pages_are_audited(app, session):

@@ -95,15 +95,16 @@ def _new_goal_text(session, family):
 
 
 def _unread_notice(session, family):
+    """A notice about another page (the plan page's own would be read by opening it)."""
     from family_app.models import Notification
 
     session.add(
         Notification(
             person_id=family.guardians[0].id,
             plan_id=family.plan.id,
-            kind="plan_changed",
-            object_type="plan",
-            object_id=family.plan.id,
+            kind="meeting_scheduled",
+            object_type="meeting",
+            object_id=family.meeting.id,
         )
     )
 

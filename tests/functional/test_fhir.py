@@ -681,3 +681,115 @@ def test_from_the_18th_birthday_no_guardian_is_in_the_team(client, session):
     _response, team = fhir_get(client, f"/fhir/CareTeam/{family.plan.id}", token)
     assert not [p for p in team["participant"] if "RelatedPerson" in p["member"]["reference"]]
     assert "custody" not in json.dumps(team) and "GUARD" not in json.dumps(team)
+
+
+def _one_agency_in(session, plans: int):
+    """``plans`` families whose teams share one professional (one agency, with the
+    guardians' consent in each), every plan with two goals."""
+    from family_app.models import Goal
+    from tests.factories import give_consent
+
+    families = [make_family(session) for _ in range(plans)]
+    first = families[0]
+    for family in families[1:]:
+        session.add(
+            PlanMember(
+                plan_id=family.plan.id,
+                person_id=first.professional.id,
+                role=MemberRole.PROFESSIONAL,
+            )
+        )
+        give_consent(session, family.plan, first.professional_agency, family.guardians)
+    for family in families:
+        session.add(Goal(plan_id=family.plan.id, text="Andra målet", position=2))
+    session.commit()
+    return families, make_token(session, first.professional_agency)
+
+
+def _pages(client, path: str, token: str) -> list[dict]:
+    """Every page of a search, following the server's next links."""
+    pages = []
+    while path:
+        _response, body = fhir_get(client, path, token)
+        pages.append(body)
+        following = [link["url"] for link in body["link"] if link["relation"] == "next"]
+        path = following[0].split("://", 1)[1].split("/", 1)[1] if following else None
+        path = "/" + path if path else None
+        assert len(pages) < 50, "the next links go round in circles"
+    return pages
+
+
+def test_a_search_comes_a_page_at_a_time_and_the_pages_add_up_to_the_whole(client, session):
+    """Issue 14 at scale: an agency in many plans gets a child's data a page at a
+    time (_count), with next links; every resource exactly once, none too many on
+    a page, each page's reads audited in their plans."""
+    families, token = _one_agency_in(session, 3)
+    goals = {str(g.id) for f in families for g in session.get(type(f.plan), f.plan.id).goals}
+    assert len(goals) == 6
+    _r, whole = fhir_get(client, "/fhir/Goal", token)
+    assert whole["total"] == 6 and {e["resource"]["id"] for e in whole["entry"]} == goals
+    assert [link["relation"] for link in whole["link"]] == ["self"]
+    for count in (1, 4, 6):
+        pages = _pages(client, f"/fhir/Goal?_count={count}", token)
+        ids = [e["resource"]["id"] for page in pages for e in page.get("entry", [])]
+        assert sorted(ids) == sorted(goals), count  # each once
+        assert all(len(page.get("entry", [])) <= count for page in pages)
+        assert len(pages) == -(-6 // count), count  # no empty page after the last
+        if len(pages) > 1:
+            assert all("total" not in page for page in pages)
+    # The patient's search pages the same way.
+    child = families[1].child.id
+    pages = _pages(client, f"/fhir/Goal?patient={child}&_count=1", token)
+    assert len([e for page in pages for e in page.get("entry", [])]) == 2
+    # Each page's reads are audited in the plan they came from, under the agency.
+    session.expire_all()
+    reads = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "fhir_goal", AuditEvent.plan_id == families[2].plan.id
+        )
+    ).all()
+    assert reads and {e.actor_agency_id for e in reads} == {families[0].professional_agency.id}
+
+
+def test_a_revoke_between_two_pages_holds_on_the_next_page(app, client, session):
+    families, token = _one_agency_in(session, 2)
+    first = fhir_get(client, "/fhir/Goal?_count=2", token)[1]
+    assert {e["resource"]["id"] for e in first["entry"]} == {
+        str(g.id) for g in session.get(type(families[0].plan), families[0].plan.id).goals
+    }
+    (following,) = [link["url"] for link in first["link"] if link["relation"] == "next"]
+    guardian = app.test_client()
+    sign_in_as(guardian, families[1].guardians[0])
+    path = f"/plans/{families[1].plan.id}/consent/{families[0].professional_agency.id}/revoke"
+    response = guardian.post(path, data={"csrf_token": csrf_token(guardian, path)})
+    assert response.status_code == 303
+    _r, second = fhir_get(client, "/" + following.split("/", 3)[3], token)
+    assert "entry" not in second
+    assert [link["relation"] for link in second["link"]] == ["self"]
+
+
+def test_paging_input_is_checked(client, session):
+    _families, token = _one_agency_in(session, 1)
+    for query in ("_count=0", "_count=501", "_count=abc", "_count=-1", "_count=1&_count=2",
+                  "_cursor=x", "_cursor=0-0", "_cursor=1-", "_cursor=99999999999-0"):  # fmt: skip
+        outcome(client, f"/fhir/Goal?{query}", token, 400)
+    # The directory comes whole: no paging parameters there.
+    outcome(client, "/fhir/Organization?_count=5", token, 400)
+    outcome(client, "/fhir/PractitionerRole?_cursor=1-0", token, 400)
+    # A well-formed cursor past the end is an empty last page.
+    _r, body = fhir_get(client, "/fhir/Goal?_cursor=999999999-0", token)
+    assert "entry" not in body
+
+
+def test_fhirpy_follows_the_next_links_to_every_resource(live_server, session):
+    """A real client, not ours: fhirpy's fetch_all walks the pages by their next links."""
+    from fhirpy import SyncFHIRClient
+
+    families, token = _one_agency_in(session, 3)
+    fhir = SyncFHIRClient(live_server, authorization=f"Bearer {token}")
+    goals = fhir.resources("Goal").limit(1).fetch_all()
+    assert sorted(int(g["id"]) for g in goals) == sorted(
+        g.id for f in families for g in session.get(type(f.plan), f.plan.id).goals
+    )
+    plans = fhir.resources("CarePlan").limit(2).fetch_all()
+    assert [int(p["id"]) for p in plans] == [f.plan.id for f in families]

@@ -588,6 +588,8 @@ def test_a_meeting_s_decisions_show_neither_on_the_pages_nor_in_the_export_until
         ]
     )
     meeting.summary = "Vi pratade om sömnen."
+    meeting.child_views_used = "Vi läste upp barnets tankar först."
+    meeting.child_views_used_child = "Vi läste dina tankar först av allt."
     session.commit()
 
     def seen(person) -> tuple[str, dict]:
@@ -604,6 +606,8 @@ def test_a_meeting_s_decisions_show_neither_on_the_pages_nor_in_the_export_until
         assert DRAFT_DECISION not in pages
         assert "Vi pratade om sömnen." not in pages
         assert shown["decisions"] == [] and shown["summary"] is None
+        assert shown["child_views_used"] is None
+        assert "läste" not in pages
         assert {CAME, STAYED_AWAY} <= set(shown["attendees"])  # invited, as the page says
 
     meeting = session.get(Meeting, meeting.id)
@@ -617,6 +621,16 @@ def test_a_meeting_s_decisions_show_neither_on_the_pages_nor_in_the_export_until
         assert "Vi pratade om sömnen." in pages
         assert [d["what"]["text"] for d in shown["decisions"]] == [DRAFT_DECISION]
         assert shown["summary"]["text"] == "Vi pratade om sömnen."
+        # How the child's views were used: the child's own words for the child.
+        used = (
+            "Vi läste dina tankar först av allt."
+            if person is world.child
+            else "Vi läste upp barnets tankar först."
+        )
+        assert shown["child_views_used"]["text"] == used and used in pages
+        c = app.test_client()
+        sign_in_as(c, person)
+        assert used in export_of(c, "html").get_data(as_text=True)
         assert CAME in shown["attendees"] and STAYED_AWAY not in shown["attendees"]
         assert shown["attendees_took_part"] is True
         assert STAYED_AWAY not in pages.split("De här var med")[1]
