@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
 
 from ..access import PlanAccess, consent_states, plan_consents
 from ..models import STAFF_MEMBER_ROLES, Agency, AuditEvent, MemberRole, Person, utcnow
@@ -85,23 +88,44 @@ def _entry_key(at: datetime, agency_id: int, kind: str) -> tuple:
     return (agency_id, kind, local.date())
 
 
+class _minute(FunctionElement):
+    """The UTC minute of a moment, to group a plan's reads by (the log shows one
+    line per unit and minute). Stored text on SQLite, a timestamp on PostgreSQL."""
+
+    inherit_cache = True
+
+
+@compiles(_minute, "sqlite")
+def _minute_sqlite(element: _minute, compiler: Any, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 16)"
+
+
+@compiles(_minute)
+def _minute_other(element: _minute, compiler: Any, **kw: Any) -> str:
+    return f"date_trunc('minute', {compiler.process(element.clauses, **kw)})"
+
+
 def log_events(plan_id: int) -> Select:
-    """The events the access log is made from, newest first (a statement, so a
-    test can ask the database how it would run it)."""
+    """The events the access log is made from: staff reads, exports and refusals,
+    one row per unit, kind of event and minute, newest first. Grouped by the
+    database, from an index that holds every column asked for, so a coordinator who
+    opened the plan a thousand times in a minute costs one row, not a thousand
+    (a statement of its own, so a test can ask the database how it runs it)."""
+    newest = func.max(AuditEvent.at)
     return (
-        select(
-            AuditEvent.at,
-            AuditEvent.action,
-            AuditEvent.object_type,
-            AuditEvent.actor_agency_id,
-            Agency.name,
-        )
-        .join(Agency, Agency.id == AuditEvent.actor_agency_id)
+        select(newest, AuditEvent.action, AuditEvent.object_type, AuditEvent.actor_agency_id)
         .where(
             AuditEvent.plan_id == plan_id,
+            AuditEvent.actor_agency_id.is_not(None),
             AuditEvent.action.in_(("read", "export", "refused")),
         )
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .group_by(
+            AuditEvent.actor_agency_id,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            _minute(AuditEvent.at),
+        )
+        .order_by(newest.desc(), AuditEvent.actor_agency_id.desc(), AuditEvent.object_type)
     )
 
 
@@ -116,15 +140,15 @@ def access_log(
     family member (decision 11). Units hidden from this reader stay hidden.
     """
     plan = access.plan
-    # Newest first, read in batches and only as far as the page asked for: a plan
-    # read a great many times costs no more to show than one read a few times
-    # (the index on plan and time gives the rows in order without sorting them).
+    # Newest first, read in batches and only as far as the page asked for; the
+    # database has already made each unit's reads within a minute one row.
     wanted = None if page_size is None else max(1, page) * page_size + 1
     result = session.execute(log_events(plan.id).execution_options(yield_per=LOG_BATCH))
+    names: dict[int, str] = {}
     seen: set[tuple] = set()
     entries: list[LogEntry] = []
     try:
-        for at, action, object_type, agency_id, agency_name in result:
+        for at, action, object_type, agency_id in result:
             if not access.sees_agency(agency_id):
                 continue
             if action == "refused":
@@ -137,7 +161,10 @@ def access_log(
             if key in seen:
                 continue
             seen.add(key)
-            entries.append(LogEntry(at, agency_name, kind))
+            if agency_id not in names:
+                agency = session.get(Agency, agency_id)
+                names[agency_id] = agency.name if agency else ""
+            entries.append(LogEntry(at, names[agency_id], kind))
             if wanted is not None and len(entries) >= wanted:
                 break
     finally:
