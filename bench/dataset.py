@@ -108,13 +108,18 @@ ACTIONS = [
 
 @dataclass(frozen=True)
 class Personas:
-    """Who the benchmark signs in, and on what: plan 0 of the data set."""
+    """Who the benchmark signs in, and on what: plan 0's guardian and child, and
+    the coordinator of another plan (``coordinator_plan_id``) whenever the data set
+    has a plan with another coordinator. Why: every page a coordinator opens writes
+    a read into that plan's access log, which "who can see" shows; measured on plan
+    0, a reused data set's log would grow with every run and that page with it."""
 
     plan_id: int
     meeting_id: int
     guardian_id: int
     child_id: int
     coordinator_id: int
+    coordinator_plan_id: int
 
 
 def _years_ago(today: date, years: int, days: int) -> date:
@@ -398,10 +403,22 @@ class Builder:
             .order_by(Meeting.starts_at)
         )
         assert meeting is not None, "plan 0 has no meeting ahead"
-        for person_id in (guardian.id, child.id, plan.coordinator_id):
+        # Not plan 0's coordinator, so nothing they open reaches plan 0's log (a
+        # data set of one coordinator's plans has no other: then theirs).
+        other = (
+            self.s.scalar(
+                select(Plan)
+                .where(Plan.coordinator_id != plan.coordinator_id)
+                .order_by(Plan.id)
+                .limit(1)
+            )
+            or plan
+        )
+        assert other.coordinator_id is not None
+        for person_id in (guardian.id, child.id, other.coordinator_id):
             self._bench_passkey(person_id)
         self.s.commit()
-        return Personas(plan.id, meeting.id, guardian.id, child.id, plan.coordinator_id)
+        return Personas(plan.id, meeting.id, guardian.id, child.id, other.coordinator_id, other.id)
 
     def _bench_passkey(self, person_id: int) -> None:
         """A passkey row so the session carries one, as after a real sign-in. Its

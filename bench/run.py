@@ -374,7 +374,12 @@ def _targets(info: dict) -> list[Target]:
             "POST",
             body,
         ),
-        Target("workspace plan", "coordinator", f"/workspace/plans/{plan}", budget="none"),
+        Target(
+            "workspace plan",
+            "coordinator",
+            f"/workspace/plans/{info.get('coordinator_plan_id', plan)}",
+            budget="none",
+        ),
         Target("workspace home", "coordinator", "/workspace/", budget="none"),
     ]
 

@@ -68,7 +68,11 @@ def test_every_measured_page_answers_its_person(app: Flask) -> None:
             "coordinator": db.session.get(Person, personas.coordinator_id),
         }
         db.session.expunge_all()
-    info = {"plan_id": personas.plan_id, "meeting_id": personas.meeting_id}
+    info = {
+        "plan_id": personas.plan_id,
+        "meeting_id": personas.meeting_id,
+        "coordinator_plan_id": personas.coordinator_plan_id,
+    }
     for target in _targets(info):
         client = app.test_client()
         sign_in_as(client, people[target.who])
@@ -83,6 +87,41 @@ def test_every_measured_page_answers_its_person(app: Flask) -> None:
         else:
             response = client.get(target.path)
         assert response.status_code == 200, (target.name, response.status_code)
+
+
+def test_the_coordinator_measured_leaves_plan_0s_access_log_alone(app: Flask) -> None:
+    """The benchmark's coordinator is another plan's: what they open (their plan,
+    their list of plans) writes nothing into the log "who can see" shows for plan 0,
+    so a reused data set measures that page the same on every run."""
+    with app.app_context():
+        personas = dataset.build(db.session, dataset.PLANS_PER_COORDINATOR + 1, say=lambda _t: None)
+        plan_0 = db.session.get(Plan, personas.plan_id)
+        other = db.session.get(Plan, personas.coordinator_plan_id)
+        assert other.coordinator_id == personas.coordinator_id != plan_0.coordinator_id
+        coordinator = db.session.get(Person, personas.coordinator_id)
+        db.session.expunge_all()
+
+    def log_of_plan_0() -> int:
+        with app.app_context():
+            return db.session.scalar(
+                select(func.count()).where(AuditEvent.plan_id == personas.plan_id)
+            )
+
+    before = log_of_plan_0()
+    client = app.test_client()
+    sign_in_as(client, coordinator)
+    info = {"plan_id": personas.plan_id, "coordinator_plan_id": personas.coordinator_plan_id}
+    paths = [t.path for t in _targets(info | {"meeting_id": 0}) if t.who == "coordinator"]
+    for path in paths:
+        assert client.get(path).status_code == 200, path
+    assert log_of_plan_0() == before
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).where(AuditEvent.plan_id == personas.coordinator_plan_id)
+            )
+            > 0
+        )
 
 
 def _rows(session: Session) -> dict[str, list[Any]]:
