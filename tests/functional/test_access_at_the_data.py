@@ -274,6 +274,18 @@ def test_family_reads_never_reach_the_access_log_staff_reads_always_do(app, sess
     assert "Barnet" not in log and family.child.display_name not in log
 
 
+def _staff_event(family, person, at, action: str = "read", object_type: str = "plan"):
+    """An audit row of a staff member's event in the family's plan."""
+    return AuditEvent(
+        at=at,
+        actor_id=person.id,
+        actor_agency_id=person.agency_id,
+        plan_id=family.plan.id,
+        action=action,
+        object_type=object_type,
+    )
+
+
 def test_access_log_is_paged_and_collapses_feed_polling(app, session):
     family = make_family(session, child_age=13)
     now = datetime.now(UTC)
@@ -289,26 +301,11 @@ def test_access_log_is_paged_and_collapses_feed_polling(app, session):
     session.add(first)
     for minute in range(45):  # 45 later reads, one a minute
         session.add(
-            AuditEvent(
-                at=now - timedelta(days=2, minutes=minute),
-                actor_id=family.coordinator.id,
-                actor_agency_id=family.coordinator_agency.id,
-                plan_id=family.plan.id,
-                action="read",
-                object_type="plan",
-            )
+            _staff_event(family, family.coordinator, now - timedelta(days=2, minutes=minute))
         )
     for poll in range(20):  # a calendar app polling all day
-        session.add(
-            AuditEvent(
-                at=now.replace(hour=12) - timedelta(days=1, minutes=poll * 15),
-                actor_id=family.professional.id,
-                actor_agency_id=family.professional_agency.id,
-                plan_id=family.plan.id,
-                action="export",
-                object_type="calendar_feed",
-            )
-        )
+        at = now.replace(hour=12) - timedelta(days=1, minutes=poll * 15)
+        session.add(_staff_event(family, family.professional, at, "export", "calendar_feed"))
     session.commit()
     guardian = _as(app, family.guardians[0])
     who = f"/plans/{family.plan.id}/who-can-see"
@@ -336,20 +333,9 @@ def test_a_long_access_log_is_read_a_page_at_a_time_past_hidden_units(app, sessi
     family.action.harm_flag = True  # the professional's unit is hidden from the guardians
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     for minute in range(150):  # 300 rows: more than one batch of LOG_BATCH
-        for agency, person, seconds in (
-            (family.coordinator_agency, family.coordinator, 0),
-            (family.professional_agency, family.professional, 30),
-        ):
-            session.add(
-                AuditEvent(
-                    at=now - timedelta(days=1, minutes=minute, seconds=seconds),
-                    actor_id=person.id,
-                    actor_agency_id=agency.id,
-                    plan_id=family.plan.id,
-                    action="read",
-                    object_type="plan",
-                )
-            )
+        for person, seconds in ((family.coordinator, 0), (family.professional, 30)):
+            at = now - timedelta(days=1, minutes=minute, seconds=seconds)
+            session.add(_staff_event(family, person, at))
     session.commit()
     guardian = _as(app, family.guardians[0])
     who = f"/plans/{family.plan.id}/who-can-see"
@@ -380,14 +366,13 @@ def test_the_access_log_is_grouped_by_the_database_from_the_index_alone(app, ses
     family = make_family(session, child_age=13)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     session.add_all(
-        AuditEvent(
-            at=now - timedelta(hours=3, seconds=second),
-            actor_id=family.coordinator.id,
-            actor_agency_id=family.coordinator_agency.id,
-            plan_id=family.plan.id,
-            action="read",
-            object_type="workspace_plan",
-        )
+        _staff_event(
+            family,
+            family.coordinator,
+            now - timedelta(hours=3, seconds=second),
+            "read",
+            "workspace_plan",
+        )  # fmt: skip
         for second in range(1, 59)
     )
     session.commit()
