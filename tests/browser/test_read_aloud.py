@@ -83,6 +83,9 @@ def test_labels_and_values_are_separate_phrases_in_their_language(phone, live_se
     register_passkey(page, live_server.invite("sara"))
     plan_path = page.url.split(live_server.url, 1)[1]
     _in_swedish(page)
+    # The service worker installed and in control before the quick walk through the
+    # pages below: an install racing a navigation once left a page without "load".
+    page.evaluate("() => navigator.serviceWorker.ready")
 
     spoken = _read(page, "#actions [data-read-aloud]")
     texts = [p["text"] for p in spoken]
