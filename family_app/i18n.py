@@ -122,8 +122,6 @@ def iso_utc(value: datetime | None) -> str:
     instant where people read the words, in UTC to the second."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

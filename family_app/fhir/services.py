@@ -54,6 +54,11 @@ class Cursor:
         return f"{self.plan_id}-{self.skip}"
 
 
+def _audit_object(kind: str) -> str:
+    """The audit row's object type for a read of ``kind`` through the API."""
+    return f"fhir_{kind.lower()}"[:30]
+
+
 def _id_order(resource: dict[str, Any]) -> tuple[int, str]:
     """Our ids are numbers written as text: shorter first, then as text, is by number."""
     return (len(resource["id"]), resource["id"])
@@ -136,16 +141,12 @@ class Reader:
         plan."""
         directory = kind in DIRECTORY
         found: dict[str, dict[str, Any]] = {}
-        what = f"fhir_{kind.lower()}"[:30]
+        what = _audit_object(kind)
         for plan in self.team_plans(plan_ids):
             access = self.access(plan, kind, named)
             if access is None:
                 continue
-            read = [
-                r
-                for r in resources.of_kind(self.session, access, kind)
-                if wanted is None or r["id"] in wanted
-            ]
+            read = self._readable(access, kind, wanted)
             if not read:
                 continue
             for resource in read:
@@ -177,7 +178,7 @@ class Reader:
         if kind in DIRECTORY:
             raise ValueError("directory searches are not paged")
         start = cursor or Cursor(0, 0)
-        what = f"fhir_{kind.lower()}"[:30]
+        what = _audit_object(kind)
         found: list[dict[str, Any]] = []
         seen: set[str] = set()
         # A small page loads few plans; most plans give at least one resource.
@@ -190,14 +191,8 @@ class Reader:
             access = self.access(plan, kind, named)
             if access is None:
                 continue
-            read = sorted(
-                (
-                    r
-                    for r in resources.of_kind(self.session, access, kind)
-                    if wanted is None or r["id"] in wanted
-                ),
-                key=_id_order,  # the same order on every page, whatever the loading gave
-            )
+            # The same order on every page, whatever the loading gave.
+            read = sorted(self._readable(access, kind, wanted), key=_id_order)
             skip = start.skip if plan.id == start.plan_id else 0
             rest = read[skip:]
             room = count - len(found)
@@ -210,6 +205,16 @@ class Reader:
             if len(rest) > room:
                 return SearchPage(found, Cursor(plan.id, skip + room))
         return SearchPage(found, None)
+
+    def _readable(
+        self, access: PlanAccess, kind: str, wanted: set[str] | None
+    ) -> list[dict[str, Any]]:
+        """The plan's resources of ``kind`` this access reads (only ids in ``wanted``)."""
+        return [
+            r
+            for r in resources.of_kind(self.session, access, kind)
+            if wanted is None or r["id"] in wanted
+        ]
 
     def _audit(self, plan: Plan | None, what: str, read: list[dict[str, Any]]) -> None:
         object_id = int(read[0]["id"]) if len(read) == 1 else None
